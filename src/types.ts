@@ -1,0 +1,209 @@
+/**
+ * The data types the stages meet through. No stage imports another stage: each takes and
+ * returns these types only.
+ *
+ * ```
+ * extract(source, query)        -> ExtractedData
+ * buildFeatures(data, options)  -> FeatureMatrix
+ * train(matrix, options)        -> TrainedModel
+ * save(model, options)          -> SavedModel
+ * ```
+ *
+ * @module
+ */
+import type { RecordBatch, Table } from "npm:apache-arrow@21.2.0";
+
+/** The three model types risktrain trains. */
+export type ModelType = "alert_scorer" | "alert_ranker" | "cluster_scorer";
+
+/** A value bound to a ClickHouse query parameter such as `{start:Date}`. */
+export type QueryParamValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | Date
+  | readonly QueryParamValue[];
+
+/** Query parameters by name: `{ start: "2024-01-01" }` binds `{start:Date}`. */
+export type QueryParams = Readonly<Record<string, QueryParamValue>>;
+
+/** Rows and bytes received so far by a streaming query. */
+export interface QueryProgress {
+  /** Rows received so far. */
+  rows: number;
+  /** Bytes of Arrow data received so far. */
+  bytes: number;
+}
+
+/** Options of one ClickHouse statement. */
+export interface StatementOptions {
+  /** Values for `{name:Type}` placeholders; never spliced into the SQL text. */
+  params?: QueryParams;
+  /** ClickHouse settings for this statement only. */
+  settings?: Readonly<Record<string, string | number | boolean>>;
+  /** Stops the statement; the promise rejects with a CancelledError. */
+  signal?: AbortSignal;
+  /** Called after each Arrow record batch arrives (queries only). */
+  onProgress?: (progress: QueryProgress) => void;
+}
+
+/** Rows to insert: an Arrow table, or plain objects keyed by column name. */
+export type InsertData = Table | readonly Readonly<Record<string, unknown>>[];
+
+/**
+ * One interface to ClickHouse, embedded (chDB in-process) or a server over HTTP.
+ * Results are Arrow, read batch by batch.
+ */
+export interface ClickHouse extends AsyncDisposable {
+  /** Which engine this is. */
+  readonly kind: "embedded" | "server";
+  /** The engine's version string, e.g. `26.7.2.1`. */
+  version(): Promise<string>;
+  /** Runs a statement that returns no rows (DDL, INSERT ... SELECT). */
+  command(sql: string, options?: StatementOptions): Promise<void>;
+  /** Runs a query and collects its result as one Arrow table. */
+  query(sql: string, options?: StatementOptions): Promise<Table>;
+  /** Runs a query and yields its result one Arrow record batch at a time. */
+  stream(sql: string, options?: StatementOptions): AsyncIterable<RecordBatch>;
+  /** Inserts rows into `table` (optionally `database.table` via `options.database`). */
+  insert(
+    table: string,
+    data: InsertData,
+    options?: { database?: string; signal?: AbortSignal },
+  ): Promise<void>;
+  /** Releases the connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What to extract: one network's date range at one window. */
+export interface ExtractQuery {
+  /** Lowercase network identifier, e.g. `torus`. */
+  network: string;
+  /** Database to read; defaults to `risk_scoring_<network>`. */
+  database?: string;
+  /** First processing_date, inclusive, `YYYY-MM-DD`. */
+  startDate: string;
+  /** Last processing_date, inclusive, `YYYY-MM-DD`. */
+  endDate: string;
+  /** The window_days to train on; required when the range holds several. */
+  windowDays?: number;
+  /** Upper bound on alerts read (a seeded sample of a large range). */
+  limit?: number;
+}
+
+/** Where a dataset came from, carried from extract to the saved model's metadata. */
+export interface DataProvenance {
+  /** Network identifier. */
+  network: string;
+  /** Database read. */
+  database: string;
+  /** First processing_date, `YYYY-MM-DD`. */
+  startDate: string;
+  /** Last processing_date, `YYYY-MM-DD`. */
+  endDate: string;
+  /** The window_days of every row. */
+  windowDays: number;
+  /** A hash of the extracted data, identifying it for skip-if-trained. */
+  fingerprint: string;
+}
+
+/** The result of `extract`: Arrow tables, one per source. */
+export interface ExtractedData {
+  /** Where the data came from. */
+  provenance: DataProvenance;
+  /** raw_alerts rows in the range (USD columns as Float64). */
+  alerts: Table;
+  /** raw_features rows of the alerted addresses (present feature columns only). */
+  features: Table;
+  /** raw_clusters rows in the range. */
+  clusters: Table;
+  /** Per-address money-flow aggregates computed in ClickHouse. */
+  moneyFlows: Table;
+  /** One row per alert: the address label as of the alert's processing_date. */
+  labels: Table;
+  /** Optional raw_features columns of the contract that the source lacks. */
+  missingFeatureColumns: readonly string[];
+}
+
+/** A categorical feature and its dictionary: code `i` stands for `categories[i]`. */
+export interface CategoricalFeature {
+  /** Column index in the matrix. */
+  index: number;
+  /** Feature name. */
+  name: string;
+  /** Category values in code order. */
+  categories: readonly string[];
+}
+
+/**
+ * A dense feature matrix for LightGBM, column-major: feature `j` of row `i` is
+ * `data[j * numRows + i]`. NaN means missing.
+ */
+export interface FeatureMatrix {
+  /** The model type the matrix was built for. */
+  modelType: ModelType;
+  /** Number of rows. */
+  numRows: number;
+  /** Number of features (columns). */
+  numFeatures: number;
+  /** Column-major values, `numRows * numFeatures` long. */
+  data: Float32Array | Float64Array;
+  /** Feature names in column order. */
+  featureNames: readonly string[];
+  /** Categorical features with their dictionaries (keep them for scoring). */
+  categorical: readonly CategoricalFeature[];
+  /** Label per row; NaN marks an unlabelled row (kept for scoring, not trained on). */
+  label: Float32Array;
+  /** Sample weight per row (label confidence), or null. */
+  weight: Float32Array | null;
+  /** Query group id per row (ranker), rows of one group contiguous; else null. */
+  group: Int32Array | null;
+  /** Row keys: alert_id or cluster_id. */
+  ids: readonly string[];
+  /** Row processing_date as days since 1970-01-01. */
+  processingDates: Int32Array;
+  /** Where the data came from. */
+  provenance: DataProvenance;
+}
+
+/** Evaluation figures of a trained model, by metric name (`test_auc`, `ndcg@10`, ...). */
+export type ModelMetrics = Readonly<Record<string, number>>;
+
+/** A trained model with everything `save` needs to write its artifacts. */
+export interface TrainedModel {
+  /** The model type. */
+  modelType: ModelType;
+  /** LightGBM's own text model format. */
+  modelText: string;
+  /** Feature names in column order. */
+  featureNames: readonly string[];
+  /** Categorical features with their dictionaries. */
+  categorical: readonly CategoricalFeature[];
+  /** The LightGBM parameters of the final model. */
+  hyperparameters: Readonly<Record<string, unknown>>;
+  /** Number of trees in the final model. */
+  numTrees: number;
+  /** Test and cross-validation metrics. */
+  metrics: ModelMetrics;
+  /** Row counts and label balance of the training data. */
+  dataStats: { numSamples: number; numFeatures: number; positiveRate: number };
+  /** Feature importance by split count and by gain. */
+  featureImportance: readonly { name: string; split: number; gain: number }[];
+  /** Further facts for the metadata: split dates, threshold, seed, timings, ... */
+  details: Readonly<Record<string, unknown>>;
+  /** Where the training data came from. */
+  provenance: DataProvenance;
+}
+
+/** A model written to disk and registered. */
+export interface SavedModel {
+  /** Registry id of the model. */
+  modelId: string;
+  /** Version string, e.g. `3`. */
+  version: string;
+  /** Path of the LightGBM text model. */
+  modelPath: string;
+  /** Path of the JSON metadata. */
+  metadataPath: string;
+}
