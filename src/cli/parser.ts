@@ -1,0 +1,195 @@
+/**
+ * The command line's grammar: pure parsers (no I/O) that turn argv into a typed command.
+ * Values stay raw here (undefined when a flag is absent); the command's zod schema, fed
+ * with flags, environment and .env, decides defaults and validity.
+ *
+ * @module
+ */
+import { merge, object, or } from "npm:@optique/core@0.7.19/constructs";
+import type { InferValue } from "npm:@optique/core@0.7.19/parser";
+import { message } from "npm:@optique/core@0.7.19/message";
+import { multiple, optional } from "npm:@optique/core@0.7.19/modifiers";
+import { argument, command, constant, flag, option } from "npm:@optique/core@0.7.19/primitives";
+import { choice, float, integer, string } from "npm:@optique/core@0.7.19/valueparser";
+import { zod } from "npm:@optique/zod@0.7.19";
+import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+
+const MODEL_TYPES = ModelTypeSchema.options;
+
+/** Flags naming the ClickHouse to use; shared by every command that reads data. */
+const connection = object("ClickHouse", {
+  clickhouseUrl: optional(option("--clickhouse-url", string({ metavar: "URL" }), {
+    description: message`ClickHouse server URL (env CLICKHOUSE_URL); omit for the embedded engine`,
+  })),
+  clickhouseUser: optional(option("--clickhouse-user", string({ metavar: "USER" }), {
+    description: message`Server user (env CLICKHOUSE_USER)`,
+  })),
+  clickhousePassword: optional(option("--clickhouse-password", string({ metavar: "PASSWORD" }), {
+    description: message`Server password (env CLICKHOUSE_PASSWORD)`,
+  })),
+  database: optional(option("--database", string({ metavar: "NAME" }), {
+    description: message`Database (env CLICKHOUSE_DATABASE); default risk_scoring_<network>`,
+  })),
+  dataDir: optional(option("--data-dir", string({ metavar: "DIR" }), {
+    description: message`Embedded engine data directory (default .risktrain/chdb)`,
+  })),
+});
+
+const network = option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
+  description: message`Network identifier, e.g. torus`,
+});
+const startDate = option("--start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
+  description: message`First processing_date, inclusive`,
+});
+const endDate = option("--end-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
+  description: message`Last processing_date, inclusive`,
+});
+const windowDays = optional(option("--window-days", integer({ min: 1, max: 65535 }), {
+  description: message`window_days to use (required when the range holds several)`,
+}));
+const modelType = option("--model-type", choice(MODEL_TYPES), {
+  description: message`alert_scorer, alert_ranker or cluster_scorer`,
+});
+const seed = optional(option("--seed", integer({ min: 0 }), {
+  description: message`Seed of every random choice (default 42)`,
+}));
+const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
+  description: message`Where models are written (default trained_models)`,
+}));
+
+const trainingFlags = object("Training", {
+  trials: optional(option("--trials", integer({ min: 0 }), {
+    description: message`Hyperparameter search trials (default 20; 0 trains the defaults)`,
+  })),
+  folds: optional(option("--folds", integer({ min: 2 }), {
+    description: message`Cross-validation folds (default 5)`,
+  })),
+  testFraction: optional(option("--test-fraction", float({ min: 0, max: 1 }), {
+    description: message`Share of the latest processing dates held out for testing (default 0.2)`,
+  })),
+  force: optional(flag("--force", {
+    description: message`Train even when a model for the same configuration and data exists`,
+  })),
+  seed,
+  outputDir,
+});
+
+const trainCommand = command(
+  "train",
+  merge(
+    object({
+      command: constant("train"),
+      network,
+      startDate,
+      endDate,
+      modelType,
+      windowDays,
+    }),
+    trainingFlags,
+    connection,
+  ),
+  { description: message`Extract a date range, build features, train, evaluate and save a model` },
+);
+
+const demoCommand = command(
+  "demo",
+  merge(
+    object({
+      command: constant("demo"),
+      network: optional(network),
+      days: optional(option("--days", integer({ min: 1 }))),
+      alertsPerDay: optional(option("--alerts-per-day", integer({ min: 1 }))),
+    }),
+    trainingFlags,
+    connection,
+  ),
+  {
+    description:
+      message`Generate the synthetic network into the engine (once) and train all three model types`,
+  },
+);
+
+const generateCommand = command(
+  "generate",
+  merge(
+    object({
+      command: constant("generate"),
+      network,
+      days: option("--days", integer({ min: 1 }), {
+        description: message`Number of processing dates`,
+      }),
+      alertsPerDay: option("--alerts-per-day", integer({ min: 1 }), {
+        description: message`Alerts per processing date and window`,
+      }),
+      seed,
+      startDate: optional(startDate),
+      windowDays: optional(multiple(option("--window-days", integer({ min: 1, max: 65535 })))),
+    }),
+    connection,
+  ),
+  { description: message`Fill a network's input tables with a realistic synthetic network` },
+);
+
+const migrateCommand = command(
+  "migrate",
+  merge(object({ command: constant("migrate"), network }), connection),
+  { description: message`Create the network's database and tables (idempotent)` },
+);
+
+const featuresCommand = command(
+  "features",
+  merge(
+    object({
+      command: constant("features"),
+      network,
+      startDate,
+      endDate,
+      modelType,
+      windowDays,
+      out: optional(option("--out", string({ metavar: "FILE.arrow" }), {
+        description: message`Write the matrix as an Arrow IPC file`,
+      })),
+    }),
+    connection,
+  ),
+  { description: message`Extract and build the feature matrix, and describe it` },
+);
+
+const modelsCommand = command(
+  "models",
+  or(
+    command(
+      "list",
+      object({
+        command: constant("models-list"),
+        outputDir,
+        network: optional(network),
+        modelType: optional(modelType),
+      }),
+      { description: message`List the saved models` },
+    ),
+    command(
+      "show",
+      object({
+        command: constant("models-show"),
+        outputDir,
+        model: argument(string({ metavar: "MODEL" })),
+      }),
+      { description: message`Show one model's metadata (a path or a model id)` },
+    ),
+  ),
+  { description: message`Inspect the model registry` },
+);
+
+/** The whole command line: one of the subcommands. */
+export const cliParser = or(
+  trainCommand,
+  demoCommand,
+  generateCommand,
+  migrateCommand,
+  featuresCommand,
+  modelsCommand,
+);
+
+/** A parsed command line. */
+export type CliCommand = InferValue<typeof cliParser>;
