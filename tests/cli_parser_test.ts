@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { parse } from "npm:@optique/core@0.7.19/parser";
+import { cliParser } from "../src/cli/parser.ts";
+
+/** Parses argv and drops the flags that were not given, for compact comparisons. */
+function parseArgs(args: string[]) {
+  const result = parse(cliParser, args);
+  if (!result.success) return result;
+  const given = Object.entries(result.value).filter(([, value]) => value !== undefined);
+  return { success: true as const, value: Object.fromEntries(given) };
+}
+
+Deno.test("cliParser parses the train command with every flag", () => {
+  const result = parseArgs([
+    "train",
+    "--network",
+    "torus",
+    "--start-date",
+    "2024-01-01",
+    "--end-date",
+    "2024-03-31",
+    "--model-type",
+    "alert_ranker",
+    "--window-days",
+    "7",
+    "--trials",
+    "0",
+    "--folds",
+    "3",
+    "--seed",
+    "7",
+    "--force",
+    "--output-dir",
+    "out",
+    "--clickhouse-url",
+    "http://127.0.0.1:8123",
+  ]);
+  assert.ok(result.success);
+  assert.deepEqual(result.value, {
+    command: "train",
+    network: "torus",
+    startDate: "2024-01-01",
+    endDate: "2024-03-31",
+    modelType: "alert_ranker",
+    windowDays: 7,
+    trials: 0,
+    folds: 3,
+    seed: 7,
+    force: true,
+    outputDir: "out",
+    clickhouseUrl: "http://127.0.0.1:8123",
+  });
+});
+
+Deno.test("cliParser rejects a date that does not exist", () => {
+  const result = parseArgs([
+    "train",
+    "--network",
+    "torus",
+    "--start-date",
+    "2024-02-30",
+    "--end-date",
+    "2024-03-31",
+    "--model-type",
+    "alert_scorer",
+  ]);
+  assert.equal(result.success, false);
+});
+
+Deno.test("cliParser rejects an unknown model type and an uppercase network", async (t) => {
+  await t.step("network", () => {
+    const result = parseArgs([
+      "migrate",
+      "--network",
+      "Torus",
+    ]);
+    assert.equal(result.success, false);
+  });
+  await t.step("model type", () => {
+    const result = parseArgs([
+      "features",
+      "--network",
+      "torus",
+      "--start-date",
+      "2024-01-01",
+      "--end-date",
+      "2024-01-02",
+      "--model-type",
+      "random_forest",
+    ]);
+    assert.equal(result.success, false);
+  });
+});
+
+Deno.test("cliParser parses generate with several windows and models subcommands", () => {
+  const generate = parseArgs([
+    "generate",
+    "--network",
+    "demo",
+    "--days",
+    "3",
+    "--alerts-per-day",
+    "10",
+    "--window-days",
+    "7",
+    "--window-days",
+    "30",
+  ]);
+  assert.ok(generate.success);
+  assert.deepEqual(generate.value, {
+    command: "generate",
+    network: "demo",
+    days: 3,
+    alertsPerDay: 10,
+    windowDays: [7, 30],
+  });
+  const show = parseArgs(["models", "show", "trained_models/x.json"]);
+  assert.ok(show.success);
+  assert.deepEqual(show.value, { command: "models-show", model: "trained_models/x.json" });
+});
