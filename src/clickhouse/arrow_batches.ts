@@ -1,0 +1,66 @@
+/**
+ * Decodes Arrow IPC bytes arriving in chunks into record batches, one at a time. A chunk
+ * may be a slice of one IPC stream (HTTP) or a complete stream with its own schema and
+ * end-of-stream marker (chDB sends one per block): both decode, because the reader
+ * continues across concatenated streams.
+ *
+ * @module
+ */
+import { type RecordBatch, RecordBatchReader, type Schema } from "npm:apache-arrow@21.2.0";
+import { throwIfAborted } from "../errors.ts";
+import type { QueryProgress } from "../types.ts";
+
+/** Settings that make ClickHouse write Arrow this toolkit decodes without codecs. */
+export const ARROW_OUTPUT_SETTINGS: Readonly<Record<string, string | number>> = {
+  output_format_arrow_compression_method: "none",
+  output_format_arrow_string_as_string: 1,
+};
+
+/** Options of {@linkcode readArrowBatches}. */
+export interface ReadArrowBatchesOptions {
+  /** Checked after every chunk and batch; an abort throws CancelledError. */
+  signal?: AbortSignal;
+  /** Called after each batch with the rows and bytes received so far. */
+  onProgress?: (progress: QueryProgress) => void;
+  /** Called with the schema of every IPC stream read, even one without batches. */
+  onSchema?: (schema: Schema) => void;
+}
+
+/**
+ * Yields the record batches of an Arrow IPC byte stream delivered in chunks.
+ *
+ * @example
+ * ```ts
+ * import { tableFromArrays, tableToIPC } from "npm:apache-arrow@21.2.0";
+ * import { readArrowBatches } from "./arrow_batches.ts";
+ * const bytes = tableToIPC(tableFromArrays({ x: Int32Array.of(1, 2) }), "stream");
+ * async function* chunks() { yield bytes.subarray(0, 10); yield bytes.subarray(10); }
+ * let rows = 0;
+ * for await (const batch of readArrowBatches(chunks())) rows += batch.numRows;
+ * console.assert(rows === 2);
+ * ```
+ */
+export async function* readArrowBatches(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReadArrowBatchesOptions = {},
+): AsyncGenerator<RecordBatch> {
+  const { signal, onProgress, onSchema } = options;
+  const progress: QueryProgress = { rows: 0, bytes: 0 };
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of chunks) {
+      throwIfAborted(signal);
+      progress.bytes += chunk.byteLength;
+      yield chunk;
+    }
+  }
+  for await (const reader of RecordBatchReader.readAll(counted())) {
+    onSchema?.(reader.schema);
+    for await (const batch of reader) {
+      throwIfAborted(signal);
+      progress.rows += batch.numRows;
+      onProgress?.({ rows: progress.rows, bytes: progress.bytes });
+      yield batch;
+    }
+  }
+  throwIfAborted(signal);
+}

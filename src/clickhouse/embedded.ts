@@ -1,0 +1,262 @@
+/**
+ * The embedded engine: ClickHouse in-process through chDB, a Session on a data directory.
+ * Only one chDB data directory can be open per process.
+ *
+ * @module
+ */
+import { drainPending, Session } from "npm:chdb@3.4.0";
+import { type RecordBatch, type Schema, Table } from "npm:apache-arrow@21.2.0";
+import { getLogger } from "npm:@logtape/logtape@2.4.2";
+import { join } from "node:path";
+import { CancelledError, RiskTrainError, throwIfAborted } from "../errors.ts";
+import type { ClickHouse, InsertData, StatementOptions } from "../types.ts";
+import { ARROW_OUTPUT_SETTINGS, readArrowBatches } from "./arrow_batches.ts";
+import { toRiskTrainError } from "./clickhouse_error.ts";
+import { insertPayload } from "./insert_payload.ts";
+import { assertInsertable } from "./insert_target.ts";
+import { bindParams, type BoundParam } from "./query_params.ts";
+import { settingsClause } from "./statement_settings.ts";
+
+const logger = getLogger(["risktrain", "clickhouse"]);
+
+const INSERT_ARROW_SQL = "INSERT INTO {database:Identifier}.{table:Identifier} " +
+  "SELECT * FROM file({path:String}, 'ArrowStream')";
+const INSERT_JSON_SQL = "INSERT INTO {database:Identifier}.{table:Identifier} " +
+  "SELECT * FROM file({path:String}, 'JSONEachRow') " +
+  "SETTINGS date_time_input_format = 'best_effort'";
+
+/** Options of {@linkcode EmbeddedClickHouse.open}. */
+export interface EmbeddedClickHouseOptions {
+  /** The chDB data directory; created when missing. */
+  dataDir: string;
+  /** Default database of every statement (`USE`); must exist. */
+  database?: string;
+}
+
+function isAbort(error: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return true;
+  return error instanceof Error &&
+    ((error as { code?: string }).code === "CHDB_ABORT" || error.name === "AbortError");
+}
+
+function failure(error: unknown, signal?: AbortSignal): RiskTrainError {
+  if (error instanceof RiskTrainError) return error;
+  if (isAbort(error, signal)) return new CancelledError(signal?.reason ?? error);
+  return toRiskTrainError(error);
+}
+
+/**
+ * A statement ready for chDB: SQL with its SETTINGS clause, and bound parameters. A
+ * streamed query with settings runs as a subquery, because chDB's streaming path applies
+ * an outer SETTINGS clause before it binds parameters (the subquery's settings still
+ * govern the whole pipeline).
+ */
+function prepare(
+  sql: string,
+  options: StatementOptions,
+  streamed: boolean,
+): { sql: string; params: Record<string, BoundParam> } {
+  const settings = settingsClause(options.settings);
+  const params = { ...bindParams(sql, options.params), ...settings.params };
+  const statement = sql.replace(/[\s;]+$/, "") + settings.clause;
+  if (!streamed || settings.clause === "") return { sql: statement, params };
+  return { sql: "SELECT * FROM (" + statement + ")", params };
+}
+
+/**
+ * ClickHouse embedded in this process (chDB). Results come as Arrow IPC streams, decoded
+ * block by block; inserts go through a temporary file read by ClickHouse's `file()`.
+ *
+ * @example
+ * ```ts ignore
+ * import { EmbeddedClickHouse } from "./embedded.ts";
+ * await using clickhouse = await EmbeddedClickHouse.open({ dataDir: ".risktrain/chdb" });
+ * const table = await clickhouse.query("SELECT {n:UInt8} AS n", { params: { n: 7 } });
+ * ```
+ */
+export class EmbeddedClickHouse implements ClickHouse {
+  /** Which engine this is. */
+  readonly kind = "embedded" as const;
+  /** The chDB data directory. */
+  readonly dataDir: string;
+  readonly #session: Session;
+  readonly #scratchDir: string;
+  readonly #version: string;
+  readonly #database: string;
+  #closed = false;
+
+  private constructor(
+    dataDir: string,
+    session: Session,
+    scratchDir: string,
+    version: string,
+    database: string,
+  ) {
+    this.dataDir = dataDir;
+    this.#session = session;
+    this.#scratchDir = scratchDir;
+    this.#version = version;
+    this.#database = database;
+  }
+
+  /** Opens (creating when missing) a chDB session on `options.dataDir`. */
+  static async open(options: EmbeddedClickHouseOptions): Promise<EmbeddedClickHouse> {
+    await Deno.mkdir(options.dataDir, { recursive: true });
+    const connectionArgs = Object.entries(ARROW_OUTPUT_SETTINGS).map(([name, value]) =>
+      `--${name}=${value}`
+    );
+    let session: Session;
+    try {
+      session = new Session(options.dataDir, { connectionArgs });
+    } catch (error) {
+      throw new RiskTrainError(
+        "STORAGE",
+        `Cannot open the embedded ClickHouse data directory: ${options.dataDir} (${
+          error instanceof Error ? error.message : String(error)
+        })`,
+        { cause: error },
+      );
+    }
+    try {
+      if (options.database !== undefined) {
+        session.queryBind("USE {database:Identifier}", { database: options.database }, "TSV");
+      }
+      const [version, database] = session.query("SELECT version(), currentDatabase()", "TSV")
+        .trim().split("\t");
+      const scratchDir = await Deno.makeTempDir({ prefix: "risktrain-chdb-" });
+      logger.debug("Opened embedded ClickHouse {version} on {dataDir}", {
+        version,
+        dataDir: options.dataDir,
+      });
+      return new EmbeddedClickHouse(options.dataDir, session, scratchDir, version, database);
+    } catch (error) {
+      session.close();
+      throw failure(error);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new RiskTrainError("CLICKHOUSE_QUERY", "The ClickHouse engine is closed");
+    }
+  }
+
+  /** The chDB engine's ClickHouse version, e.g. `26.7.2.1`. */
+  version(): Promise<string> {
+    return Promise.resolve(this.#version);
+  }
+
+  /** Runs a statement that returns no rows. */
+  async command(sql: string, options: StatementOptions = {}): Promise<void> {
+    this.#assertOpen();
+    throwIfAborted(options.signal);
+    const statement = prepare(sql, options, false);
+    try {
+      await this.#session.queryBindAsync(statement.sql, statement.params, {
+        format: "TSV",
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw failure(error, options.signal);
+    }
+  }
+
+  /** Runs a query and collects its Arrow record batches into one table. */
+  async query(sql: string, options: StatementOptions = {}): Promise<Table> {
+    let schema: Schema | undefined;
+    const batches: RecordBatch[] = [];
+    for await (const batch of this.#stream(sql, options, (s) => schema ??= s)) {
+      batches.push(batch);
+    }
+    if (batches.length > 0) return new Table(batches);
+    if (schema === undefined) {
+      throw new RiskTrainError("CLICKHOUSE_QUERY", "ClickHouse returned no Arrow schema");
+    }
+    return new Table(schema);
+  }
+
+  /** Runs a query and yields its result one Arrow record batch per ClickHouse block. */
+  stream(sql: string, options: StatementOptions = {}): AsyncIterable<RecordBatch> {
+    return this.#stream(sql, options);
+  }
+
+  async *#stream(
+    sql: string,
+    options: StatementOptions,
+    onSchema?: (schema: Schema) => void,
+  ): AsyncGenerator<RecordBatch> {
+    this.#assertOpen();
+    const { signal, onProgress } = options;
+    throwIfAborted(signal);
+    const statement = prepare(sql, options, true);
+    let stream: ReturnType<Session["queryStreamBind"]>;
+    try {
+      stream = this.#session.queryStreamBind(statement.sql, statement.params, {
+        format: "ArrowStream",
+        signal,
+      });
+    } catch (error) {
+      throw failure(error, signal);
+    }
+    const cancel = () => stream.cancel();
+    signal?.addEventListener("abort", cancel, { once: true });
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of stream) yield chunk.raw();
+    }
+    try {
+      yield* readArrowBatches(chunks(), { signal, onProgress, onSchema });
+    } catch (error) {
+      throw failure(error, signal);
+    } finally {
+      signal?.removeEventListener("abort", cancel);
+      stream.cancel();
+    }
+  }
+
+  /**
+   * Inserts an Arrow table (as Arrow IPC) or rows (as JSONEachRow) into `table`, matching
+   * columns by name; omitted columns take their defaults.
+   */
+  async insert(
+    table: string,
+    data: InsertData,
+    options: { database?: string; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    this.#assertOpen();
+    const { signal } = options;
+    throwIfAborted(signal);
+    const database = options.database ?? this.#database;
+    const payload = insertPayload(data);
+    await assertInsertable(this, database, table, payload.columns, signal);
+    if (payload.numRows === 0) return;
+    const path = join(this.#scratchDir, `insert-${crypto.randomUUID()}`);
+    await Deno.writeFile(path, payload.bytes);
+    try {
+      const sql = payload.format === "ArrowStream" ? INSERT_ARROW_SQL : INSERT_JSON_SQL;
+      await this.#session.queryBindAsync(sql, { database, table, path }, { format: "TSV", signal });
+      logger.debug("Inserted {rows} rows into {database}.{table}", {
+        rows: payload.numRows,
+        database,
+        table,
+      });
+    } catch (error) {
+      throw failure(error, signal);
+    } finally {
+      await Deno.remove(path);
+    }
+  }
+
+  /** Closes the chDB session and waits until the engine has released it. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#session.close();
+    await drainPending();
+    await Deno.remove(this.#scratchDir, { recursive: true });
+  }
+
+  /** Closes the engine at the end of an `await using` block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

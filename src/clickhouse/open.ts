@@ -1,0 +1,59 @@
+/**
+ * Chooses and opens a ClickHouse engine: the server over HTTP when a URL is given, else
+ * the embedded chDB engine on a data directory.
+ *
+ * @module
+ */
+import { z } from "npm:zod@4.6.7";
+import { RiskTrainError } from "../errors.ts";
+import type { ClickHouse } from "../types.ts";
+import { EmbeddedClickHouse } from "./embedded.ts";
+import { ServerClickHouse } from "./server.ts";
+
+/** Where to find ClickHouse; the command line fills it from flags, CLICKHOUSE_* and .env. */
+export const ClickHouseOptionsSchema = z.object({
+  /** HTTP(S) URL of a ClickHouse server; absent means the embedded engine. */
+  url: z.url({ protocol: /^https?$/, error: "Expected an http:// or https:// URL" })
+    .optional(),
+  /** Server user (server engine only). */
+  user: z.string().min(1).optional(),
+  /** Server password (server engine only). */
+  password: z.string().optional(),
+  /** Default database of every statement. */
+  database: z.string().min(1).optional(),
+  /** The embedded engine's data directory. */
+  dataDir: z.string().min(1).default(".risktrain/chdb"),
+}).strict().refine(
+  (options) =>
+    options.url !== undefined || (options.user === undefined && options.password === undefined),
+  { error: "A user or password needs a ClickHouse URL (the embedded engine has no users)" },
+);
+
+/** Options of {@linkcode openClickHouse}, before defaults. */
+export type ClickHouseOptions = z.input<typeof ClickHouseOptionsSchema>;
+
+/**
+ * Opens ClickHouse: a {@linkcode ServerClickHouse} when `url` is given, else an
+ * {@linkcode EmbeddedClickHouse} on `dataDir`. Invalid options throw CONFIG_INVALID; a
+ * `database` that does not exist throws DATABASE_NOT_FOUND.
+ *
+ * @example
+ * ```ts ignore
+ * import { openClickHouse } from "./open.ts";
+ * await using clickhouse = await openClickHouse({ dataDir: ".risktrain/chdb" });
+ * console.log(clickhouse.kind, await clickhouse.version());
+ * ```
+ */
+export async function openClickHouse(options: ClickHouseOptions = {}): Promise<ClickHouse> {
+  const parsed = ClickHouseOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new RiskTrainError(
+      "CONFIG_INVALID",
+      `Invalid ClickHouse options: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`,
+      { cause: parsed.error },
+    );
+  }
+  const { url, user, password, database, dataDir } = parsed.data;
+  if (url !== undefined) return await ServerClickHouse.open({ url, user, password, database });
+  return await EmbeddedClickHouse.open({ dataDir, database });
+}
