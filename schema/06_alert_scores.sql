@@ -1,0 +1,14 @@
+-- alert_scores: one score per alert and processing date, written by a scoring job.
+CREATE TABLE IF NOT EXISTS {db:Identifier}.alert_scores
+(
+    processing_date Date,
+    alert_id String,
+    score Float64,
+    model_version String,
+    explain_json String DEFAULT '',
+    created_at DateTime DEFAULT now()
+)
+ENGINE = MergeTree()
+PARTITION BY toYYYYMM(processing_date)
+ORDER BY (processing_date, alert_id)
+SETTINGS index_granularity = 8192

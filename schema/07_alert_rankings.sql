@@ -1,0 +1,14 @@
+-- alert_rankings: the rank of each alert within its processing date, written by a
+-- ranking job.
+CREATE TABLE IF NOT EXISTS {db:Identifier}.alert_rankings
+(
+    processing_date Date,
+    alert_id String,
+    rank Int32,
+    model_version String,
+    created_at DateTime DEFAULT now()
+)
+ENGINE = MergeTree()
+PARTITION BY toYYYYMM(processing_date)
+ORDER BY (processing_date, rank)
+SETTINGS index_granularity = 8192

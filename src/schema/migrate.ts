@@ -1,0 +1,72 @@
+/**
+ * Creates a network's database and the data contract's tables, idempotently.
+ *
+ * @module
+ */
+import { getLogger } from "npm:@logtape/logtape@2.4.2";
+import { z } from "npm:zod@4.6.7";
+import { RiskTrainError, throwIfAborted } from "../errors.ts";
+import type { ClickHouse } from "../types.ts";
+import { databaseFor, databaseSchema, networkSchema } from "./network.ts";
+import { SCHEMA_FILES } from "./schema_files.ts";
+
+const logger = getLogger(["risktrain", "schema"]);
+
+/** The options of {@linkcode migrate}, validated. */
+export const migrateOptionsSchema = z.object({
+  /** Lowercase network identifier, e.g. `torus`. */
+  network: networkSchema,
+  /** Database to create; defaults to `risk_scoring_<network>`. */
+  database: databaseSchema.optional(),
+  /** Stops between statements; the promise rejects with a CancelledError. */
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+});
+
+/** Options of {@linkcode migrate}. */
+export type MigrateOptions = z.input<typeof migrateOptionsSchema>;
+
+/** What {@linkcode migrate} did. */
+export interface MigrateResult {
+  /** The database the tables live in. */
+  database: string;
+  /** The contract's tables, in the order they were applied. */
+  tables: string[];
+}
+
+/**
+ * Creates the network's database (`risk_scoring_<network>` unless `database` is given)
+ * and applies schema/'s files in order. Every statement is `IF NOT EXISTS`, so running it
+ * again changes nothing. The database name reaches ClickHouse as the `{db:Identifier}`
+ * query parameter.
+ *
+ * @example
+ * ```ts ignore
+ * import { migrate } from "./migrate.ts";
+ * const { database } = await migrate(ch, { network: "torus" });
+ * ```
+ */
+export async function migrate(ch: ClickHouse, options: MigrateOptions): Promise<MigrateResult> {
+  const parsed = migrateOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new RiskTrainError(
+      "CONFIG_INVALID",
+      `Invalid migrate options: ${z.prettifyError(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  const { network, signal } = parsed.data;
+  const database = databaseFor(network, parsed.data.database);
+  const params = { db: database };
+  throwIfAborted(signal);
+  logger.info("Creating database {database}", { database, network });
+  await ch.command("CREATE DATABASE IF NOT EXISTS {db:Identifier}", { params, signal });
+  const tables: string[] = [];
+  for (const { table, sql } of SCHEMA_FILES) {
+    throwIfAborted(signal);
+    logger.debug("Applying schema of {table}", { database, table });
+    await ch.command(sql, { params, signal });
+    tables.push(table);
+  }
+  logger.info("Schema applied to {database}", { database, tables: tables.length });
+  return { database, tables };
+}
