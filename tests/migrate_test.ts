@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EmbeddedClickHouse } from "../src/clickhouse/embedded.ts";
+import { openClickHouse } from "../src/clickhouse/open.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { migrate } from "../src/schema/migrate.ts";
 import type { ClickHouse } from "../src/types.ts";
@@ -293,7 +293,7 @@ const byKey = (a: string[], b: string[]) => a.join(".").localeCompare(b.join("."
 
 async function withEngine(fn: (ch: ClickHouse) => Promise<void>): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "risktrain-migrate-test-" });
-  const ch = await EmbeddedClickHouse.open({ dataDir });
+  const ch = await openClickHouse({ dataDir });
   try {
     await fn(ch);
   } finally {

@@ -12,18 +12,22 @@ import { SCHEMA_FILES } from "./schema_files.ts";
 
 const logger = getLogger(["risktrain", "schema"]);
 
-/** The options of {@linkcode migrate}, validated. */
-export const migrateOptionsSchema = z.object({
-  /** Lowercase network identifier, e.g. `torus`. */
-  network: networkSchema,
-  /** Database to create; defaults to `risk_scoring_<network>`. */
-  database: databaseSchema.optional(),
-  /** Stops between statements; the promise rejects with a CancelledError. */
-  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
-});
-
 /** Options of {@linkcode migrate}. */
-export type MigrateOptions = z.input<typeof migrateOptionsSchema>;
+export interface MigrateOptions {
+  /** Lowercase network identifier, e.g. `torus`. */
+  network: string;
+  /** Database to create; defaults to `risk_scoring_<network>`. */
+  database?: string;
+  /** Stops between statements; the promise rejects with a CancelledError. */
+  signal?: AbortSignal;
+}
+
+/** The zod schema of {@linkcode MigrateOptions}. */
+export const migrateOptionsSchema: z.ZodType<MigrateOptions> = z.object({
+  network: networkSchema,
+  database: databaseSchema.optional(),
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+}).strict();
 
 /** What {@linkcode migrate} did. */
 export interface MigrateResult {
