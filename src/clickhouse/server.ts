@@ -213,7 +213,7 @@ export class ServerClickHouse implements ClickHouse {
         throw new RiskTrainError(
           "CLICKHOUSE_AUTH",
           `ClickHouse at ${url} rejected the credentials of user ${user ?? "default"}: ${
-            parseClickHouseError(mapped.message)?.text ?? mapped.message
+            mapped.message.replace(/^ClickHouse error \d+: /, "")
           }`,
           { cause: error, clickhouseCode: mapped.clickhouseCode },
         );
