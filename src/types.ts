@@ -90,6 +90,8 @@ export interface ExtractQuery {
   windowDays?: number;
   /** Upper bound on alerts read (a seeded sample of a large range). */
   limit?: number;
+  /** Seed of the sample `limit` draws (default 0): the same seed gives the same sample. */
+  seed?: number;
 }
 
 /** Where a dataset came from, carried from extract to the saved model's metadata. */
