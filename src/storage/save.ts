@@ -1,0 +1,210 @@
+/**
+ * `save`: writes a trained model's artifacts atomically under the next version, then
+ * registers it in `trained_models`.
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { getLogger } from "npm:@logtape/logtape@2.4.2";
+import { z } from "npm:zod@4.6.7";
+import denoConfig from "../../deno.json" with { type: "json" };
+import { RiskTrainError, throwIfAborted } from "../errors.ts";
+import type { ClickHouse, SavedModel, TrainedModel } from "../types.ts";
+import { acquireLock, commitFiles, discardFiles, type StagedFile, stageFile } from "./_files.ts";
+import { sha256Hex } from "./_sha256.ts";
+import { artifactStem } from "./artifact_names.ts";
+import { type ModelMetadata, ModelMetadataSchema, TrainedDetailsSchema } from "./metadata.ts";
+import { DEFAULT_OUTPUT_DIR, list } from "./registry.ts";
+import { registerModel } from "./registry_row.ts";
+
+const logger = getLogger(["risktrain", "storage"]);
+
+/** The name of the lock file that serialises version allocation in an output directory. */
+export const REGISTRY_LOCK_FILE = ".registry.lock";
+
+/** Options of {@linkcode save}. */
+export const SaveOptionsSchema = z.object({
+  /** Directory of the artifacts (created when missing; default `trained_models`). */
+  outputDir: z.string().min(1).default(DEFAULT_OUTPUT_DIR),
+  /** When given, the model's row is inserted into `trained_models` once the files are durable. */
+  clickhouse: z.custom<ClickHouse>((value) =>
+    typeof value === "object" && value !== null && "insert" in value
+  ).optional(),
+  /** Database of `trained_models` (default: the database the data came from). */
+  database: z.string().min(1).optional(),
+  /** Cancels the save before anything becomes visible. */
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+}).strict();
+
+/** Options of {@linkcode save} as a caller writes them. */
+export type SaveOptions = z.input<typeof SaveOptionsSchema>;
+
+/** The saved model's paths and its metadata. */
+export interface SavedModelWithMetadata extends SavedModel {
+  /** The metadata written beside the model. */
+  metadata: ModelMetadata;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** A stem no file uses yet: when one second saw two saves, waits for the next second. */
+async function freshStem(dir: string, modelType: TrainedModel["modelType"], version: number) {
+  for (;;) {
+    const now = new Date();
+    const stem = artifactStem(modelType, version, now);
+    if (!await exists(join(dir, `${stem}.txt`)) && !await exists(join(dir, `${stem}.json`))) {
+      return { stem, now };
+    }
+    await new Promise((done) => setTimeout(done, 1000 - now.getMilliseconds()));
+  }
+}
+
+function buildMetadata(
+  model: TrainedModel,
+  version: number,
+  stem: string,
+  now: Date,
+  modelSha256: string,
+): ModelMetadata {
+  const parsed = TrainedDetailsSchema.safeParse(model.details);
+  if (!parsed.success) {
+    throw new RiskTrainError(
+      "DATA_INVALID",
+      `The trained model lacks details save() needs: ${
+        z.prettifyError(parsed.error).replaceAll("\n", " ")
+      }`,
+    );
+  }
+  const { seed, config_hash, lightgbm_version, threshold, timings_ms, split, ...details } =
+    parsed.data;
+  const p = model.provenance;
+  const metrics = Object.fromEntries(
+    Object.entries(model.metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]),
+  );
+  return ModelMetadataSchema.parse({
+    model_id: `${p.network}_${model.modelType}_v${version}`,
+    model_type: model.modelType,
+    version: String(version),
+    timestamp: now.toISOString(),
+    network: p.network,
+    database: p.database,
+    window_days: p.windowDays,
+    training_period: { start_date: p.startDate, end_date: p.endDate },
+    split,
+    data_stats: {
+      num_samples: model.dataStats.numSamples,
+      num_features: model.dataStats.numFeatures,
+      positive_rate: model.dataStats.positiveRate,
+    },
+    metrics,
+    hyperparameters: model.hyperparameters,
+    feature_names: [...model.featureNames],
+    categorical_features: model.categorical.map((c) => ({ ...c, categories: [...c.categories] })),
+    num_trees: model.numTrees,
+    threshold,
+    seed,
+    data_fingerprint: p.fingerprint,
+    config_hash,
+    lightgbm_version,
+    toolkit_version: denoConfig.version,
+    timings_ms,
+    feature_importance: model.featureImportance.map((f) => ({ ...f })),
+    model_file: `${stem}.txt`,
+    model_sha256: modelSha256,
+    details,
+  });
+}
+
+/**
+ * Saves a trained model as `<outputDir>/<model_type>_v<version>_<YYYYmmdd_HHMMSS>.txt`
+ * (LightGBM text) and `.json` (metadata), `version` being the next one for the model type
+ * and network. Both files are written under temporary names and fsynced, renamed into
+ * place (the `.json` last: it marks the model complete) and the directory fsynced, all
+ * under an exclusive lock on the directory's registry, so concurrent saves never share a
+ * version. Then, when `clickhouse` is given, the row is inserted into `trained_models`.
+ *
+ * @example
+ * ```ts ignore
+ * const saved = await save(model, { outputDir: "trained_models", clickhouse });
+ * console.log(saved.modelPath, saved.version);
+ * ```
+ */
+export async function save(
+  model: TrainedModel,
+  options: SaveOptions = {},
+): Promise<SavedModelWithMetadata> {
+  const { outputDir, clickhouse, database, signal } = SaveOptionsSchema.parse(options);
+  throwIfAborted(signal);
+  try {
+    await Deno.mkdir(outputDir, { recursive: true });
+  } catch (error) {
+    throw new RiskTrainError("STORAGE", `Cannot create the output directory: ${outputDir}`, {
+      cause: error,
+    });
+  }
+  const modelBytes = new TextEncoder().encode(model.modelText);
+  const modelSha256 = await sha256Hex(modelBytes);
+  let saved: SavedModelWithMetadata;
+  {
+    await using _lock = await acquireLock(join(outputDir, REGISTRY_LOCK_FILE));
+    const existing = await list({
+      outputDir,
+      modelType: model.modelType,
+      network: model.provenance.network,
+    });
+    const version = Math.max(0, ...existing.map((e) => Number(e.metadata.version))) + 1;
+    const { stem, now } = await freshStem(outputDir, model.modelType, version);
+    const metadata = buildMetadata(model, version, stem, now, modelSha256);
+    const modelPath = join(outputDir, `${stem}.txt`);
+    const metadataPath = join(outputDir, `${stem}.json`);
+    const staged: StagedFile[] = [];
+    try {
+      staged.push(await stageFile(modelPath, modelBytes));
+      const json = new TextEncoder().encode(JSON.stringify(metadata, null, 2) + "\n");
+      staged.push(await stageFile(metadataPath, json));
+      throwIfAborted(signal);
+      await commitFiles(outputDir, staged);
+    } catch (error) {
+      await discardFiles(staged);
+      throw error;
+    }
+    saved = {
+      modelId: metadata.model_id,
+      version: metadata.version,
+      modelPath,
+      metadataPath,
+      metadata,
+    };
+  }
+  logger.info("Saved model {modelId} to {modelPath}", {
+    modelId: saved.modelId,
+    modelPath: saved.modelPath,
+  });
+  if (clickhouse) {
+    const target = database ?? model.provenance.database;
+    try {
+      await registerModel(clickhouse, target, saved.metadata, resolve(saved.modelPath));
+    } catch (error) {
+      throw new RiskTrainError(
+        error instanceof RiskTrainError ? error.code : "CLICKHOUSE_QUERY",
+        `Model saved to ${saved.modelPath} but not registered in ${target}.trained_models: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error, clickhouseCode: (error as RiskTrainError).clickhouseCode },
+      );
+    }
+    logger.info("Registered model {modelId} in {database}.trained_models", {
+      modelId: saved.modelId,
+      database: target,
+    });
+  }
+  return saved;
+}

@@ -1,0 +1,42 @@
+/**
+ * Serialises identical training runs: the run holding the claim for a configuration trains
+ * and saves, an identical run waits for it and then finds the model already there.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { RiskTrainError } from "../errors.ts";
+import { acquireLock } from "./_files.ts";
+import { DEFAULT_OUTPUT_DIR } from "./registry.ts";
+
+/** The hidden directory of claim files inside an output directory. */
+export const CLAIMS_DIR = ".claims";
+
+/**
+ * Claims the training configuration `configHash` (see `trainingKey`) in `outputDir`,
+ * waiting while another run holds it. Release it by disposing (`await using`); the
+ * operating system releases it if the process dies, so a killed run never blocks others.
+ *
+ * @example
+ * ```ts ignore
+ * await using _claim = await claimTraining(key, { outputDir });
+ * if (!force && await findExisting(key, { outputDir })) return; // the other run made it
+ * ```
+ */
+export async function claimTraining(
+  configHash: string,
+  options: { outputDir?: string } = {},
+): Promise<AsyncDisposable & { path: string }> {
+  if (!/^[0-9a-f]{64}$/.test(configHash)) {
+    throw new RangeError(`Expected a SHA-256 hex configuration hash: ${configHash}`);
+  }
+  const dir = join(options.outputDir ?? DEFAULT_OUTPUT_DIR, CLAIMS_DIR);
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new RiskTrainError("STORAGE", `Cannot create the claims directory: ${dir}`, {
+      cause: error,
+    });
+  }
+  return await acquireLock(join(dir, `${configHash}.lock`));
+}
