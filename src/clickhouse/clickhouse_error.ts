@@ -6,8 +6,10 @@
  */
 import { type ErrorCode, RiskTrainError } from "../errors.ts";
 
-const CODE = /Code:\s*(\d+)\.\s*(?:DB::Exception:\s*)?/g;
-const VERSION = /\s*\(version [0-9.]+[^)]*\)/g;
+// `Code: 81. DB::Exception: ...`; servers before 19.x wrote
+// `Code: 193, e.displayText() = DB::Exception: ..., e.what() = DB::Exception`.
+const CODE = /Code:\s*(\d+)[.,]\s*(?:e\.displayText\(\) = )?(?:DB::Exception:\s*)?/g;
+const NOISE = /\s*\(version [0-9.]+[^)]*\)|,\s*e\.what\(\) = [\w:]+/g;
 
 /** ClickHouse's error codes for a failed login (516 AUTHENTICATION_FAILED, 192, 193). */
 export const AUTH_ERROR_CODES: ReadonlySet<number> = new Set([516, 192, 193]);
@@ -28,7 +30,7 @@ export function parseClickHouseError(
   const matches = [...message.matchAll(CODE)];
   if (matches.length === 0) return undefined;
   const last = matches[matches.length - 1];
-  const text = message.slice(last.index + last[0].length).replace(VERSION, "")
+  const text = message.slice(last.index + last[0].length).replace(NOISE, "")
     .split("\n").map((line) => line.trim()).filter(Boolean).join(" ");
   return { code: Number(last[1]), text };
 }
