@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { RiskTrainError } from "../src/errors.ts";
 import { groupedFolds, stratifiedFolds } from "../src/train/cv_folds.ts";
 import { createRandom } from "../src/train/random.ts";
-import { sampleHyperparameters } from "../src/train/search_space.ts";
+import { summariseCv } from "../src/train/cv_curves.ts";
+import { imbalanceDecision, lightgbmParams } from "../src/train/_lightgbm_params.ts";
+import { subsetMatrix } from "../src/train/_matrix_subset.ts";
+import { DEFAULT_HYPERPARAMETERS, sampleHyperparameters } from "../src/train/search_space.ts";
 import { halvingSchedule, successiveHalving } from "../src/train/successive_halving.ts";
 import { timeSplit } from "../src/train/time_split.ts";
 import { trainingKey } from "../src/train/training_key.ts";
@@ -154,4 +157,56 @@ Deno.test("trainingKey() is stable under defaults and changes with the data or o
   assert.notEqual(await trainingKey(matrix, { testStartDate: "2024-01-04" }), key);
   const other = { ...matrix, provenance: { ...matrix.provenance, fingerprint: "other" } };
   assert.notEqual(await trainingKey(other, {}), key);
+});
+
+Deno.test("summariseCv() takes the best iteration of the mean curve over the common prefix", () => {
+  const s = summariseCv([
+    new Float64Array([0.6, 0.7, 0.72, 0.71]),
+    new Float64Array([0.62, 0.66, 0.7]),
+  ], 10);
+  assert.equal(s.bestIteration, 3);
+  assert.ok(Math.abs(s.mean - 0.71) < 1e-15);
+  assert.ok(Math.abs(s.std - 0.01) < 1e-15);
+  assert.equal(s.converged, true);
+  assert.equal(summariseCv([new Float64Array(10).fill(0.5)], 10).converged, false);
+});
+
+Deno.test("imbalanceDecision() weights positives only when asked or when they are rare", () => {
+  const label = new Float32Array(100).map((_, i) => (i < 5 ? 1 : 0));
+  const rows = Uint32Array.from(label.keys());
+  const auto = imbalanceDecision("alert_scorer", label, null, rows, "auto");
+  assert.equal(auto.strategy, "scale_pos_weight");
+  assert.equal(auto.scale_pos_weight, 19);
+  assert.equal(imbalanceDecision("alert_scorer", label, null, rows, "none").strategy, "none");
+  const balanced = new Float32Array(100).map((_, i) => (i < 30 ? 1 : 0));
+  assert.equal(imbalanceDecision("cluster_scorer", balanced, null, rows, "auto").strategy, "none");
+  assert.equal(
+    imbalanceDecision("cluster_scorer", balanced, null, rows, "scale_pos_weight").scale_pos_weight,
+    70 / 30,
+  );
+  assert.equal(
+    imbalanceDecision("alert_ranker", label, null, rows, "auto").strategy,
+    "not_applicable",
+  );
+  const params = lightgbmParams("alert_scorer", DEFAULT_HYPERPARAMETERS, auto, 9);
+  assert.equal(params.scale_pos_weight, 19);
+  assert.equal(params.seed, 9);
+  assert.equal(params.deterministic, true);
+});
+
+Deno.test("subsetMatrix() copies the chosen rows of every column-major array", () => {
+  const matrix = syntheticMatrix({ modelType: "alert_ranker", days: 3, rowsPerDay: 4 });
+  const rows = Uint32Array.from([1, 5, 6, 11]);
+  const subset = subsetMatrix(matrix, rows);
+  assert.equal(subset.numRows, 4);
+  for (let j = 0; j < matrix.numFeatures; j++) {
+    rows.forEach((row, r) => {
+      const want = matrix.data[j * matrix.numRows + row];
+      const got = subset.data[j * 4 + r];
+      assert.ok(Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want)));
+    });
+  }
+  assert.deepEqual([...subset.group!], [0, 1, 1, 2]);
+  assert.deepEqual(subset.ids, ["row-1", "row-5", "row-6", "row-11"]);
+  assert.deepEqual([...subset.weight!], [...rows].map((r) => matrix.weight![r]));
 });
