@@ -141,14 +141,15 @@ Deno.test("bindParams() converts values by the declared placeholder type", () =>
     f: "Float32",
   });
   const when = new Date("2024-05-06T07:08:09.250Z");
+  const day = new Date("2024-05-06T00:00:00Z");
   assert.deepEqual(
     bindParams(sql, {
-      d: when,
+      d: day,
       t: new Date("2024-05-06T07:08:09Z"),
       m: when,
       b: true,
       u: true,
-      a: [when],
+      a: [day],
       f: Number.NEGATIVE_INFINITY,
     }),
     {
@@ -169,6 +170,7 @@ Deno.test("bindParams() refuses values its placeholder cannot take", () => {
     ["SELECT 1", { v: new Date() }, /not in the query/],
     ["SELECT {v:Date}", { v: new Date("nope") }, /Invalid Date/],
     ["SELECT {v:DateTime}", { v: new Date(1_500) }, /milliseconds/],
+    ["SELECT {v:Date}", { v: new Date("2024-01-01T12:00:00Z") }, /time of day/],
     ["SELECT {v:Int64}", { v: 2 ** 60 }, /beyond 2\^53/],
     ["SELECT {v:Int64}", { v: Number.NaN }, /Non-finite/],
     ["SELECT {v:String}", { v: ["a"] }, /Array\(\.\.\.\) placeholder/],

@@ -12,8 +12,8 @@ import { CancelledError, RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, InsertData, StatementOptions } from "../types.ts";
 import { ARROW_OUTPUT_SETTINGS, readArrowBatches } from "./arrow_batches.ts";
 import { toRiskTrainError } from "./clickhouse_error.ts";
-import { insertPayload } from "./insert_payload.ts";
-import { assertInsertable } from "./insert_target.ts";
+import { insertColumns, insertPayload } from "./insert_payload.ts";
+import { insertColumnTypes } from "./insert_target.ts";
 import { bindParams, type BoundParam } from "./query_params.ts";
 import { settingsClause } from "./statement_settings.ts";
 
@@ -22,8 +22,7 @@ const logger = getLogger(["risktrain", "clickhouse"]);
 const INSERT_ARROW_SQL = "INSERT INTO {database:Identifier}.{table:Identifier} " +
   "SELECT * FROM file({path:String}, 'ArrowStream')";
 const INSERT_JSON_SQL = "INSERT INTO {database:Identifier}.{table:Identifier} " +
-  "SELECT * FROM file({path:String}, 'JSONEachRow') " +
-  "SETTINGS date_time_input_format = 'best_effort'";
+  "SELECT * FROM file({path:String}, 'JSONEachRow')";
 
 /** Options of {@linkcode EmbeddedClickHouse.open}. */
 export interface EmbeddedClickHouseOptions {
@@ -226,8 +225,8 @@ export class EmbeddedClickHouse implements ClickHouse {
     const { signal } = options;
     throwIfAborted(signal);
     const database = options.database ?? this.#database;
-    const payload = insertPayload(data);
-    await assertInsertable(this, database, table, payload.columns, signal);
+    const types = await insertColumnTypes(this, database, table, insertColumns(data), signal);
+    const payload = insertPayload(data, types);
     if (payload.numRows === 0) return;
     const path = join(this.#scratchDir, `insert-${crypto.randomUUID()}`);
     await Deno.writeFile(path, payload.bytes);

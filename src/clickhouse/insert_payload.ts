@@ -6,6 +6,7 @@
  */
 import { type Table, tableToIPC } from "npm:apache-arrow@21.2.0";
 import type { InsertData } from "../types.ts";
+import { arrayElementType, dateText } from "./date_text.ts";
 
 /** Bytes to insert, their ClickHouse format and the columns they carry. */
 export interface InsertPayload {
@@ -13,8 +14,6 @@ export interface InsertPayload {
   format: "ArrowStream" | "JSONEachRow";
   /** The serialised data. */
   bytes: Uint8Array;
-  /** Column names present in the data. */
-  columns: readonly string[];
   /** Number of rows. */
   numRows: number;
 }
@@ -23,45 +22,67 @@ function isRows(data: InsertData): data is readonly Readonly<Record<string, unkn
   return Array.isArray(data);
 }
 
-function jsonValue(this: unknown, key: string, value: unknown): unknown {
+/**
+ * The column names present in the data: an Arrow table's fields, or every key of any row.
+ *
+ * @example
+ * ```ts
+ * import { insertColumns } from "./insert_payload.ts";
+ * console.assert(insertColumns([{ a: 1 }, { b: 2 }]).join() === "a,b");
+ * ```
+ */
+export function insertColumns(data: InsertData): string[] {
+  if (!isRows(data)) return (data as Table).schema.fields.map((field) => field.name);
+  const columns = new Set<string>();
+  for (const row of data) for (const key of Object.keys(row)) columns.add(key);
+  return [...columns];
+}
+
+function jsonValue(value: unknown, type: string | undefined, column: string): unknown {
+  if (value instanceof Date) return dateText(value, type, `column: ${column}`);
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number" && !Number.isFinite(value)) {
-    throw new TypeError(`Non-finite number in column: ${key} (insert an Arrow table instead)`);
+    throw new TypeError(`Non-finite number in column: ${column} (insert an Arrow table instead)`);
+  }
+  if (Array.isArray(value)) {
+    const element = type === undefined ? undefined : arrayElementType(type);
+    return value.map((item) => jsonValue(item, element, column));
   }
   return value;
 }
 
 /**
  * Serialises an Arrow table or rows for insertion. Row values may be strings, numbers,
- * bigints, booleans, null, Dates (written as ISO text) and arrays of these.
+ * bigints, booleans, null, Dates and arrays of these; a Date is written by its column's
+ * type in `columnTypes` (`YYYY-MM-DD` for Date, Unix seconds for DateTime).
  *
  * @example
  * ```ts
  * import { insertPayload } from "./insert_payload.ts";
- * const payload = insertPayload([{ id: 1n, name: "a" }]);
- * console.assert(payload.format === "JSONEachRow" && payload.columns.length === 2);
+ * const types = new Map([["id", "UInt64"], ["day", "Date"]]);
+ * const payload = insertPayload([{ id: 1n, day: new Date("2024-05-01T00:00:00Z") }], types);
+ * const text = new TextDecoder().decode(payload.bytes);
+ * console.assert(text === '{"id":"1","day":"2024-05-01"}');
  * ```
  */
-export function insertPayload(data: InsertData): InsertPayload {
+export function insertPayload(
+  data: InsertData,
+  columnTypes: ReadonlyMap<string, string>,
+): InsertPayload {
   if (!isRows(data)) {
     const table = data as Table;
-    return {
-      format: "ArrowStream",
-      bytes: tableToIPC(table, "stream"),
-      columns: table.schema.fields.map((field) => field.name),
-      numRows: table.numRows,
-    };
+    return { format: "ArrowStream", bytes: tableToIPC(table, "stream"), numRows: table.numRows };
   }
-  const columns = new Set<string>();
-  const lines: string[] = [];
-  for (const row of data) {
-    for (const key of Object.keys(row)) columns.add(key);
-    lines.push(JSON.stringify(row, jsonValue));
-  }
+  const lines = data.map((row) => {
+    const converted: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(row)) {
+      converted[column] = jsonValue(value, columnTypes.get(column), column);
+    }
+    return JSON.stringify(converted);
+  });
   return {
     format: "JSONEachRow",
     bytes: new TextEncoder().encode(lines.join("\n")),
-    columns: [...columns],
     numRows: data.length,
   };
 }

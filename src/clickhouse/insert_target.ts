@@ -1,33 +1,35 @@
 /**
  * Checks an insert's target before sending data: the database and table exist and every
- * column of the data is an insertable column of the table (not MATERIALIZED or ALIAS).
+ * column of the data is an insertable column of the table (not MATERIALIZED or ALIAS);
+ * returns the ClickHouse type of each of those columns.
  *
  * @module
  */
 import { RiskTrainError } from "../errors.ts";
 import type { ClickHouse } from "../types.ts";
 
-const TARGET_SQL = "SELECT name, default_kind FROM system.columns " +
+const TARGET_SQL = "SELECT name, type, default_kind FROM system.columns " +
   "WHERE database = {database:String} AND table = {table:String}";
 const DATABASE_SQL = "SELECT name FROM system.databases WHERE name = {database:String}";
 
 /**
- * Throws DATABASE_NOT_FOUND, TABLE_NOT_FOUND or DATA_INVALID (naming the column and the
- * table's columns) unless `columns` can be inserted into `database.table`.
+ * The types of `columns` in `database.table`, by name. Throws DATABASE_NOT_FOUND,
+ * TABLE_NOT_FOUND or DATA_INVALID (naming the column and the table's columns) unless
+ * `columns` can be inserted there.
  *
  * @example
  * ```ts ignore
- * import { assertInsertable } from "./insert_target.ts";
- * await assertInsertable(clickhouse, "default", "t", ["id", "name"]);
+ * import { insertColumnTypes } from "./insert_target.ts";
+ * const types = await insertColumnTypes(clickhouse, "default", "t", ["id", "name"]);
  * ```
  */
-export async function assertInsertable(
+export async function insertColumnTypes(
   clickhouse: ClickHouse,
   database: string,
   table: string,
   columns: readonly string[],
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<Map<string, string>> {
   const target = await clickhouse.query(TARGET_SQL, { params: { database, table }, signal });
   if (target.numRows === 0) {
     const found = await clickhouse.query(DATABASE_SQL, { params: { database }, signal });
@@ -36,19 +38,22 @@ export async function assertInsertable(
     }
     throw new RiskTrainError("TABLE_NOT_FOUND", `Table not found: ${database}.${table}`);
   }
-  const names = target.getChild("name")!.toArray() as string[];
-  const kinds = target.getChild("default_kind")!.toArray() as string[];
-  const insertable = new Set(
-    names.filter((_, i) => kinds[i] !== "MATERIALIZED" && kinds[i] !== "ALIAS"),
-  );
+  const names = [...target.getChild("name")!] as string[];
+  const types = [...target.getChild("type")!] as string[];
+  const kinds = [...target.getChild("default_kind")!] as string[];
+  const insertable = new Map<string, string>();
+  names.forEach((name, i) => {
+    if (kinds[i] !== "MATERIALIZED" && kinds[i] !== "ALIAS") insertable.set(name, types[i]);
+  });
   for (const column of columns) {
     if (!insertable.has(column)) {
       throw new RiskTrainError(
         "DATA_INVALID",
         `Column is not an insertable column of ${database}.${table}: ${column} (expected one of ${
-          [...insertable].join(", ")
+          [...insertable.keys()].join(", ")
         })`,
       );
     }
   }
+  return insertable;
 }

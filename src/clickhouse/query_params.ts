@@ -6,13 +6,12 @@
  * @module
  */
 import type { QueryParams, QueryParamValue } from "../types.ts";
+import { arrayElementType, baseType, dateText } from "./date_text.ts";
 
 /** A parameter value as both clients serialise it for ClickHouse's binder. */
 export type BoundParam = string | number | bigint | boolean | readonly BoundParam[];
 
 const PLACEHOLDER = /\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*((?:[^{}'"]|'[^']*'|"[^"]*")+?)\s*\}/g;
-const WRAPPERS = /^(?:Nullable|LowCardinality)\((.*)\)$/s;
-const ARRAY = /^Array\((.*)\)$/s;
 
 /**
  * The type each `{name:Type}` placeholder of `sql` declares, by name.
@@ -30,43 +29,6 @@ export function declaredParamTypes(sql: string): Map<string, string> {
   return types;
 }
 
-function unwrap(type: string): string {
-  let current = type.trim();
-  for (let match = WRAPPERS.exec(current); match; match = WRAPPERS.exec(current)) {
-    current = match[1].trim();
-  }
-  return current;
-}
-
-function pad(value: number, width = 2): string {
-  return String(value).padStart(width, "0");
-}
-
-function bindDate(name: string, value: Date, type: string | undefined): string {
-  const time = value.getTime();
-  if (Number.isNaN(time)) throw new TypeError(`Invalid Date for parameter: ${name}`);
-  const base = type === undefined ? undefined : unwrap(type);
-  if (base?.startsWith("DateTime64")) return (time / 1000).toFixed(3);
-  if (base?.startsWith("DateTime")) {
-    if (time % 1000 !== 0) {
-      throw new TypeError(
-        `Date with milliseconds for a DateTime parameter: ${name} (declare DateTime64(3))`,
-      );
-    }
-    return String(time / 1000);
-  }
-  if (base === "Date" || base === "Date32") {
-    return `${pad(value.getUTCFullYear(), 4)}-${pad(value.getUTCMonth() + 1)}-${
-      pad(value.getUTCDate())
-    }`;
-  }
-  throw new TypeError(
-    `A Date needs a Date, Date32, DateTime or DateTime64 placeholder: ${name} is ${
-      type ?? "not in the query"
-    }`,
-  );
-}
-
 function bindNumber(name: string, value: number, type: string | undefined): BoundParam {
   if (Number.isFinite(value)) {
     if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
@@ -74,7 +36,7 @@ function bindNumber(name: string, value: number, type: string | undefined): Boun
     }
     return value;
   }
-  const base = type === undefined ? "" : unwrap(type);
+  const base = type === undefined ? "" : baseType(type);
   if (!/^(?:Float32|Float64|BFloat16)$/.test(base)) {
     throw new TypeError(`Non-finite number for a non-Float parameter: ${name}`);
   }
@@ -85,14 +47,13 @@ function bindValue(name: string, value: QueryParamValue, type: string | undefine
   if (typeof value === "string" || typeof value === "bigint") return value;
   if (typeof value === "number") return bindNumber(name, value, type);
   if (typeof value === "boolean") {
-    const base = type === undefined ? "Bool" : unwrap(type);
+    const base = type === undefined ? "Bool" : baseType(type);
     return base === "Bool" || base === "Boolean" ? value : value ? 1 : 0;
   }
-  if (value instanceof Date) return bindDate(name, value, type);
+  if (value instanceof Date) return dateText(value, type, `parameter: ${name}`);
   if (Array.isArray(value)) {
-    const base = type === undefined ? undefined : unwrap(type);
-    const element = base === undefined ? undefined : ARRAY.exec(base)?.[1];
-    if (base !== undefined && element === undefined) {
+    const element = type === undefined ? undefined : arrayElementType(type);
+    if (type !== undefined && element === undefined) {
       throw new TypeError(`An array needs an Array(...) placeholder: ${name} is ${type}`);
     }
     return value.map((item: QueryParamValue) => bindValue(name, item, element));

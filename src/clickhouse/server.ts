@@ -22,8 +22,8 @@ import { CancelledError, RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, InsertData, StatementOptions } from "../types.ts";
 import { ARROW_OUTPUT_SETTINGS, readArrowBatches } from "./arrow_batches.ts";
 import { AUTH_ERROR_CODES, parseClickHouseError, toRiskTrainError } from "./clickhouse_error.ts";
-import { insertPayload } from "./insert_payload.ts";
-import { assertInsertable } from "./insert_target.ts";
+import { insertColumns, insertPayload } from "./insert_payload.ts";
+import { insertColumnTypes } from "./insert_target.ts";
 import { bindParams } from "./query_params.ts";
 
 const logger = getLogger(["risktrain", "clickhouse"]);
@@ -339,16 +339,13 @@ export class ServerClickHouse implements ClickHouse {
     const { signal } = options;
     throwIfAborted(signal);
     const database = options.database ?? this.#database;
-    const payload = insertPayload(data);
-    await assertInsertable(this, database, table, payload.columns, signal);
+    const types = await insertColumnTypes(this, database, table, insertColumns(data), signal);
+    const payload = insertPayload(data, types);
     if (payload.numRows === 0) return;
     try {
       const result = await this.#client.exec({
         query: INSERT_SQL[payload.format],
         query_params: { database, table },
-        clickhouse_settings: payload.format === "JSONEachRow"
-          ? { date_time_input_format: "best_effort" }
-          : {},
         values: Readable.from([Buffer.from(payload.bytes)]),
         abort_signal: signal,
       });

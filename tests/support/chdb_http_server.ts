@@ -115,6 +115,25 @@ function clickhouseText(error: unknown): { code: number; text: string } {
   return { code, text };
 }
 
+const EOS = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
+
+/**
+ * chDB writes each block of an ArrowStream result as a complete IPC stream (schema,
+ * batch, end-of-stream marker); a ClickHouse server writes one stream. This joins them:
+ * the first block keeps its schema, later blocks lose theirs, and only the end of the
+ * response carries the end-of-stream marker.
+ */
+function arrowBlockBody(block: Uint8Array<ArrayBuffer>, first: boolean): Uint8Array<ArrayBuffer> {
+  const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  const endsWithEos = block.byteLength >= 8 &&
+    EOS.every((byte, i) => block[block.byteLength - 8 + i] === byte);
+  if (view.getUint32(0, true) !== 0xffffffff || !endsWithEos) {
+    throw new Error("chDB returned an ArrowStream block that is not one IPC stream");
+  }
+  const start = first ? 0 : 8 + view.getInt32(4, true);
+  return block.subarray(start, block.byteLength - 8);
+}
+
 /** Serialises async work on the single chDB connection. */
 class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -381,6 +400,11 @@ export class ChdbHttpHandler {
       native.StreamCancel(handle);
       throw error;
     }
+    const arrow = format === "ArrowStream";
+    let blocks = 0;
+    const body = (bytes: Uint8Array<ArrayBuffer>) =>
+      arrow && bytes.byteLength > 0 ? arrowBlockBody(bytes, blocks++ === 0) : bytes;
+    const end = () => arrow && blocks > 0 ? EOS : new Uint8Array(0);
     let finished = false;
     const finish = async () => {
       if (finished) return;
@@ -391,8 +415,9 @@ export class ChdbHttpHandler {
     const version = this.#version;
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        if (first.bytes.byteLength > 0) controller.enqueue(first.bytes);
+        if (first.bytes.byteLength > 0) controller.enqueue(body(first.bytes));
         if (first.done) {
+          controller.enqueue(end());
           controller.close();
           return finish();
         }
@@ -400,8 +425,9 @@ export class ChdbHttpHandler {
       async pull(controller) {
         try {
           const next = await native.StreamFetch(handle);
-          if (next.bytes.byteLength > 0) controller.enqueue(next.bytes);
+          if (next.bytes.byteLength > 0) controller.enqueue(body(next.bytes));
           if (next.done) {
+            controller.enqueue(end());
             controller.close();
             await finish();
           }
