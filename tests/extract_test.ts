@@ -15,10 +15,17 @@ const QUERY: ExtractQuery = {
   windowDays: 7,
 };
 
+/** One embedded engine per test file (chDB allows one data directory per process). */
 const dataDir = await Deno.makeTempDir({ prefix: "risktrain-extract-test-" });
-const ch: ClickHouse = await openClickHouse({ dataDir });
-await migrate(ch, { network: "fx" });
-await loadFixture(ch);
+let engine: ClickHouse | undefined;
+let ch: ClickHouse;
+
+async function setup(): Promise<void> {
+  if (engine !== undefined) return;
+  engine = ch = await openClickHouse({ dataDir });
+  await migrate(ch, { network: "fx" });
+  await loadFixture(ch);
+}
 
 /** Column `name` of `table` as plain values. */
 function column(table: Table, name: string): unknown[] {
@@ -60,11 +67,12 @@ async function rejects(
 /** A migrated copy of the fixture in `risk_scoring_<network>`, altered by `alter`. */
 async function variant(network: string, alter: string[]): Promise<void> {
   const { database } = await migrate(ch, { network });
-  await loadFixture(ch, database);
+  await loadFixture(ch, network);
   for (const sql of alter) await ch.command(sql, { params: { db: database } });
 }
 
 Deno.test("extract() returns the window's alerts with USD as Float64 and counts in SQL", async () => {
+  await setup();
   const data = await extract(ch, QUERY);
   const { alerts } = data;
   assert.deepEqual(column(alerts, "alert_id"), ["a1", "a2", "a3", "a4", "a5", "a6"]);
@@ -102,6 +110,7 @@ Deno.test("extract() returns the window's alerts with USD as Float64 and counts 
 });
 
 Deno.test("extract() takes each alert's label as of its processing_date, never a later one", async () => {
+  await setup();
   const { labels, alerts } = await extract(ch, QUERY);
   assert.deepEqual(column(labels, "alert_id"), column(alerts, "alert_id"));
   // a1 (Jan 1): A's critical label is dated Jan 2, so the Dec 31 "low" label applies.
@@ -133,6 +142,7 @@ Deno.test("extract() takes each alert's label as of its processing_date, never a
 });
 
 Deno.test("extract() reads raw_features of alerted addresses with the 2^53 counter rule", async () => {
+  await setup();
   const { features } = await extract(ch, QUERY);
   assert.deepEqual(column(features, "address"), ["A", "B", "A", "A"]);
   const a1 = row(features, "degree_in", 3);
@@ -156,6 +166,7 @@ Deno.test("extract() reads raw_features of alerted addresses with the 2^53 count
 });
 
 Deno.test("extract() aggregates money flows per alerted address in SQL", async () => {
+  await setup();
   const { moneyFlows } = await extract(ch, QUERY);
   assert.deepEqual(column(moneyFlows, "address"), ["A", "B"]);
   assert.deepEqual(row(moneyFlows, "address", "A"), {
@@ -171,17 +182,18 @@ Deno.test("extract() aggregates money flows per alerted address in SQL", async (
     out_tx_count: 3,
     alerted_counterparties: 1,
     alerted_volume_usd: 150,
-    flow_balance: -0.3,
+    balance: -0.3,
     reciprocity: 1 / 3,
     alerted_volume_share: 0.75,
   });
   const b = row(moneyFlows, "address", "B");
-  assert.equal(b.flow_balance, 1 / 3);
+  assert.equal(b.balance, 1 / 3);
   assert.equal(b.reciprocity, 1);
   assert.equal(b.alerted_volume_share, 1);
 });
 
 Deno.test("extract() reads clusters with member alerts falling back to the primary alert", async () => {
+  await setup();
   const { clusters } = await extract(ch, QUERY);
   assert.deepEqual(column(clusters, "cluster_id"), ["k1", "k2"]);
   assert.deepEqual(column(clusters, "member_alert_ids"), [["a1"], ["a4", "a5"]]);
@@ -190,6 +202,7 @@ Deno.test("extract() reads clusters with member alerts falling back to the prima
 });
 
 Deno.test("extract() draws the same seeded sample for the same seed", async () => {
+  await setup();
   const first = await extract(ch, { ...QUERY, limit: 3, seed: 7 });
   const again = await extract(ch, { ...QUERY, limit: 3, seed: 7 });
   assert.equal(first.alerts.numRows, 3);
@@ -203,6 +216,7 @@ Deno.test("extract() draws the same seeded sample for the same seed", async () =
 });
 
 Deno.test("extract() fingerprints the data: same rows same hash, a changed row another", async () => {
+  await setup();
   await variant("fpa", []);
   const query = { ...QUERY, network: "fpa" };
   const before = (await extract(ch, query)).provenance.fingerprint;
@@ -216,6 +230,7 @@ Deno.test("extract() fingerprints the data: same rows same hash, a changed row a
 });
 
 Deno.test("extract() reports progress in rows and bytes", async () => {
+  await setup();
   const seen: { table: string; rows: number; bytes: number }[] = [];
   const data = await extract(ch, QUERY, { onProgress: (progress) => seen.push(progress) });
   assert.deepEqual(
@@ -231,6 +246,7 @@ Deno.test("extract() reports progress in rows and bytes", async () => {
 });
 
 Deno.test("extract() stops with CancelledError when its signal aborts", async () => {
+  await setup();
   const before = new AbortController();
   before.abort();
   await assert.rejects(extract(ch, QUERY, { signal: before.signal }), CancelledError);
@@ -250,6 +266,7 @@ Deno.test("extract() stops with CancelledError when its signal aborts", async ()
 });
 
 Deno.test("extract() rejects an invalid query", async () => {
+  await setup();
   await rejects(
     extract(ch, { ...QUERY, startDate: "2024-02-01", endDate: "2024-01-01" }),
     "CONFIG_INVALID",
@@ -269,6 +286,7 @@ Deno.test("extract() rejects an invalid query", async () => {
 });
 
 Deno.test("extract() rejects an unknown network or database", async () => {
+  await setup();
   await rejects(
     extract(ch, { ...QUERY, network: "nope" }),
     "DATABASE_NOT_FOUND",
@@ -282,6 +300,7 @@ Deno.test("extract() rejects an unknown network or database", async () => {
 });
 
 Deno.test("extract() rejects a database that lacks input tables", async () => {
+  await setup();
   await variant("parts", [
     "DROP TABLE {db:Identifier}.raw_clusters",
     "DROP TABLE {db:Identifier}.raw_money_flows",
@@ -301,6 +320,7 @@ Deno.test("extract() rejects a database that lacks input tables", async () => {
 });
 
 Deno.test("extract() rejects an empty date range", async () => {
+  await setup();
   await rejects(
     extract(ch, { ...QUERY, startDate: "2024-03-01", endDate: "2024-03-31" }),
     "NO_DATA",
@@ -320,6 +340,7 @@ Deno.test("extract() rejects an empty date range", async () => {
 });
 
 Deno.test("extract() asks for a window when the range holds several", async () => {
+  await setup();
   await rejects(
     extract(ch, { network: "fx", startDate: "2024-01-01", endDate: "2024-01-03" }),
     "CONFIG_INVALID",
@@ -335,6 +356,7 @@ Deno.test("extract() asks for a window when the range holds several", async () =
 });
 
 Deno.test("extract() lists the contract columns that are missing", async () => {
+  await setup();
   await variant("cols", [
     "ALTER TABLE {db:Identifier}.raw_alerts DROP COLUMN severity",
     "ALTER TABLE {db:Identifier}.raw_address_labels DROP COLUMN risk_level",
@@ -349,6 +371,7 @@ Deno.test("extract() lists the contract columns that are missing", async () => {
 });
 
 Deno.test("extract() trains on the optional raw_features columns present and names the rest", async () => {
+  await setup();
   await variant("older", [
     "ALTER TABLE {db:Identifier}.raw_features DROP COLUMN pagerank, DROP COLUMN is_whale, " +
     "DROP COLUMN hourly_activity",
@@ -363,6 +386,7 @@ Deno.test("extract() trains on the optional raw_features columns present and nam
 });
 
 Deno.test("extract() rejects columns whose type differs from the contract", async () => {
+  await setup();
   await variant("types", [
     "ALTER TABLE {db:Identifier}.raw_alerts MODIFY COLUMN alert_confidence_score Float64",
     "ALTER TABLE {db:Identifier}.raw_features MODIFY COLUMN pagerank Float64",
@@ -377,6 +401,6 @@ Deno.test("extract() rejects columns whose type differs from the contract", asyn
 });
 
 Deno.test("extract() tests close the embedded engine", async () => {
-  await ch.close();
+  await engine?.close();
   await Deno.remove(dataDir, { recursive: true });
 });

@@ -136,7 +136,7 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "toFloat64(countIf(counterparty_alerted)) AS alerted_counterparties, " +
     "sumIf(in_usd + out_usd, counterparty_alerted) AS alerted_volume_usd, " +
     "if(in_volume_usd + out_volume_usd = 0, nan, " +
-    "(in_volume_usd - out_volume_usd) / (in_volume_usd + out_volume_usd)) AS flow_balance, " +
+    "(in_volume_usd - out_volume_usd) / (in_volume_usd + out_volume_usd)) AS balance, " +
     "reciprocal_counterparties / counterparties AS reciprocity, " +
     "if(in_volume_usd + out_volume_usd = 0, nan, " +
     "alerted_volume_usd / (in_volume_usd + out_volume_usd)) AS alerted_volume_share " +
