@@ -112,6 +112,7 @@ Deno.test("the chDB HTTP harness speaks ClickHouse's HTTP interface", async (t) 
       ["SELECT * FROM nope_db.t", 404, 81],
       ["SELEC 1", 400, 62],
       ["SELECT throwIf(1)", 500, 395],
+      ["SELECT 1 INTO OUTFILE '/tmp/never.tsv'", 500, 358],
     ];
     for (const [query, status, code] of cases) {
       const response = await fetch(url({ query }), { headers: auth });

@@ -15,8 +15,9 @@
  * from X-ClickHouse-User/X-ClickHouse-Key, basic auth or `user`/`password`, wrong ones
  * refused with code 516 and HTTP 401; X-ClickHouse-Query-Id, -Format, -Timezone,
  * -Server-Display-Name and -Summary headers; errors with ClickHouse's HTTP status, its
- * `Code: N. DB::Exception: ...` body and X-ClickHouse-Exception-Code; `/ping`. Responses
- * are never compressed. Requests run one at a time on the single chDB session.
+ * `Code: N. DB::Exception: ...` body and X-ClickHouse-Exception-Code; `/ping`; `INTO
+ * OUTFILE` refused as a server does (code 358). Responses are never compressed. Requests
+ * run one at a time on the single chDB session.
  *
  * Parameters reach the engine as the exact text the client sent, through chDB's native
  * binding: chDB's JavaScript binder would escape that already-escaped text a second time.
@@ -84,6 +85,7 @@ const NOT_SETTINGS = new Set([
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INSERT_WITH_FORMAT = /^(\s*INSERT\s+INTO\s[\s\S]*?)\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i;
 const TRAILING_FORMAT = /\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i;
+const INTO_OUTFILE = /\bINTO\s+OUTFILE\b/i;
 
 /** ClickHouse's HTTP status for an error code (HTTPHandler's exceptionCodeToHTTPStatus). */
 function httpStatusFor(code: number): number {
@@ -375,6 +377,12 @@ export class ChdbHttpHandler {
     queryId: string,
     done: () => Promise<void>,
   ): Promise<Reply> {
+    if (INTO_OUTFILE.test(sql)) {
+      // A server writes files only for clickhouse-client/local, never over HTTP.
+      throw new Error(
+        "Code: 358. DB::Exception: INTO OUTFILE is not allowed. (INTO_OUTFILE_NOT_ALLOWED)",
+      );
+    }
     const format = TRAILING_FORMAT.exec(sql)?.[1] ?? defaultFormat;
     const connection = this.#session.connection;
     let handle: unknown;
