@@ -1,0 +1,336 @@
+/**
+ * What each command does, once parsed: open ClickHouse, run the stages, print a summary.
+ * The runner (cli.ts) owns argv, the terminal and exit codes; these functions take the
+ * parsed command, the environment, a signal and a writer for stdout.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import { getLogger } from "npm:@logtape/logtape@2.4.2";
+import { openClickHouse } from "../clickhouse/open.ts";
+import { RiskTrainError } from "../errors.ts";
+import { extract } from "../extract/extract.ts";
+import { buildFeatures } from "../features/build_features.ts";
+import { summarizeMatrix, writeMatrixArrow } from "../features/summary.ts";
+import { generate } from "../generate/generate.ts";
+import { databaseFor } from "../options.ts";
+import { type RunProgress, runTraining, type RunTrainingResult } from "../run_training.ts";
+import { migrate } from "../schema/migrate.ts";
+import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
+import type { ClickHouse, ModelType } from "../types.ts";
+import { connectionNeeds, resolveConnection } from "./connection.ts";
+import type { CliCommand } from "./parser.ts";
+import { requirePermissions } from "./permissions.ts";
+import type { ProgressLine } from "./progress.ts";
+
+const logger = getLogger(["risktrain", "cli"]);
+
+/** What a command needs from the runner. */
+export interface CommandContext {
+  /** The process environment laid over .env. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Aborted by SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  /** Writes one line to stdout. */
+  print: (line: string) => void;
+  /** The terminal's progress line. */
+  progress: ProgressLine;
+}
+
+/** Defaults of `demo`: the synthetic network and a search small enough for a laptop. */
+export const DEMO_DEFAULTS = {
+  network: "demo",
+  days: 60,
+  alertsPerDay: 2000,
+  seed: 42,
+  trials: 8,
+  folds: 3,
+} as const;
+
+const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "cluster_scorer"];
+
+/**
+ * Runs a parsed command to completion.
+ *
+ * @example
+ * ```ts ignore
+ * await runCommand({ command: "models-list" }, context);
+ * ```
+ */
+export async function runCommand(command: CliCommand, context: CommandContext): Promise<void> {
+  switch (command.command) {
+    case "models-list":
+      return await modelsList(command, context);
+    case "models-show":
+      return await modelsShow(command, context);
+    case "migrate":
+      return await withClickHouse(command, context, [], async (ch, database) => {
+        const result = await migrate(ch, {
+          network: command.network,
+          database,
+          signal: context.signal,
+        });
+        context.print(`Migrated ${result.database}: ${result.tables.join(", ")}`);
+      });
+    case "generate":
+      return await withClickHouse(command, context, [], async (ch, database) => {
+        const result = await generate(ch, {
+          network: command.network,
+          database,
+          days: command.days,
+          alertsPerDay: command.alertsPerDay,
+          seed: command.seed ?? DEMO_DEFAULTS.seed,
+          startDate: command.startDate,
+          windowDays: command.windowDays ? [...command.windowDays] : undefined,
+          signal: context.signal,
+          onProgress: (p) =>
+            context.progress.update(`Generating ${p.table}: step ${p.step}/${p.steps}`),
+        });
+        context.progress.done();
+        context.print(
+          `Generated ${result.database} from ${result.startDate} to ${result.endDate} ` +
+            `(windows ${result.windowDays.join(", ")}) in ${result.seconds.toFixed(1)} s:`,
+        );
+        for (const [table, rows] of Object.entries(result.rows)) {
+          context.print(`  ${table.padEnd(20)} ${rows} rows`);
+        }
+      });
+    case "features":
+      return await features(command, context);
+    case "train": {
+      const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+      return await withClickHouse(command, context, [outputDir], async (ch, database) => {
+        const result = await runTraining(ch, {
+          network: command.network,
+          database,
+          startDate: command.startDate,
+          endDate: command.endDate,
+          windowDays: command.windowDays,
+          modelType: command.modelType,
+          outputDir,
+          trials: command.trials,
+          folds: command.folds,
+          seed: command.seed,
+          testFraction: command.testFraction,
+          force: command.force ?? false,
+        }, { signal: context.signal, onProgress: showProgress(context.progress) });
+        context.progress.done();
+        printResult(result, context.print);
+      });
+    }
+    case "demo":
+      return await demo(command, context);
+  }
+}
+
+type ConnectionCommand = Extract<CliCommand, { clickhouseUrl?: string }>;
+
+/** Checks permissions, opens ClickHouse for the command, runs `work`, always closes. */
+async function withClickHouse(
+  command: ConnectionCommand,
+  context: CommandContext,
+  writes: readonly string[],
+  work: (ch: ClickHouse, database: string | undefined) => Promise<void>,
+): Promise<void> {
+  const connection = resolveConnection(command, context.env);
+  const needs = connectionNeeds(connection);
+  await requirePermissions({ ...needs, write: [...(needs.write ?? []), ...writes] });
+  await using ch = await openClickHouse(connection.clickhouse);
+  logger.debug("Opened ClickHouse {kind} {version}", {
+    kind: ch.kind,
+    version: await ch.version(),
+  });
+  await work(ch, connection.database);
+}
+
+function showProgress(line: ProgressLine): (progress: RunProgress) => void {
+  return (event) => {
+    if (event.phase === "extract") {
+      const { table, rows, bytes } = event.progress;
+      line.update(`Extracting ${table}: ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB`);
+    } else {
+      const { stage, trial, fold, iteration, bestScore } = event.progress;
+      const best = Number.isNaN(bestScore) ? "" : `, best ${bestScore.toFixed(4)}`;
+      line.update(
+        stage === "search"
+          ? `Searching: trial ${trial + 1}, fold ${fold + 1}, iteration ${iteration}${best}`
+          : `Fitting the final model: iteration ${iteration}${best}`,
+      );
+    }
+  };
+}
+
+function printResult(result: RunTrainingResult, print: (line: string) => void): void {
+  const { metadata, modelPath, metadataPath } = result.model;
+  print(
+    result.status === "skipped"
+      ? `Skipped ${metadata.model_type}: a model for this configuration and data exists`
+      : `Trained ${metadata.model_type} version ${metadata.version} in ${
+        (result.milliseconds / 1000).toFixed(1)
+      } s`,
+  );
+  const metrics = Object.entries(metadata.metrics)
+    .filter(([, value]) => typeof value === "number")
+    .map(([name, value]) => `${name} ${(value as number).toFixed(4)}`);
+  print(`  metrics  ${metrics.join(", ")}`);
+  print(`  model    ${modelPath}`);
+  print(`  metadata ${metadataPath}`);
+}
+
+async function features(
+  command: Extract<CliCommand, { command: "features" }>,
+  context: CommandContext,
+): Promise<void> {
+  const writes = command.out ? [dirname(command.out)] : [];
+  await withClickHouse(command, context, writes, async (ch, database) => {
+    const data = await extract(ch, {
+      network: command.network,
+      database,
+      startDate: command.startDate,
+      endDate: command.endDate,
+      windowDays: command.windowDays,
+    }, {
+      signal: context.signal,
+      onProgress: ({ table, rows }) => context.progress.update(`Extracting ${table}: ${rows} rows`),
+    });
+    context.progress.done();
+    const matrix = buildFeatures(data, { modelType: command.modelType });
+    const summary = summarizeMatrix(matrix);
+    context.print(
+      `${summary.modelType}: ${summary.numRows} rows x ${summary.numFeatures} features, ` +
+        `${summary.labelledRows} labelled, positive rate ${summary.positiveRate.toFixed(4)}`,
+    );
+    if (summary.groups !== null) {
+      context.print(`  query groups ${summary.groups}, grades ${summary.gradeCounts?.join("/")}`);
+    }
+    context.print(
+      `  categorical  ${summary.categorical.map((c) => `${c.name} (${c.categories})`).join(", ")}`,
+    );
+    context.print(`  all missing  ${summary.allMissing.join(", ") || "none"}`);
+    context.print(`  constant     ${summary.constant.join(", ") || "none"}`);
+    if (command.out) {
+      await Deno.writeFile(command.out, writeMatrixArrow(matrix));
+      context.print(`  wrote        ${command.out}`);
+    }
+  });
+}
+
+async function demo(
+  command: Extract<CliCommand, { command: "demo" }>,
+  context: CommandContext,
+): Promise<void> {
+  const network = command.network ?? DEMO_DEFAULTS.network;
+  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+  const seed = command.seed ?? DEMO_DEFAULTS.seed;
+  await withClickHouse(command, context, [outputDir], async (ch, database) => {
+    const db = databaseFor(network, database);
+    const range = await alertRange(ch, db);
+    let startDate = range?.startDate;
+    let endDate = range?.endDate;
+    if (range === null) {
+      const result = await generate(ch, {
+        network,
+        database,
+        days: command.days ?? DEMO_DEFAULTS.days,
+        alertsPerDay: command.alertsPerDay ?? DEMO_DEFAULTS.alertsPerDay,
+        seed,
+        signal: context.signal,
+        onProgress: (p) =>
+          context.progress.update(`Generating ${p.table}: step ${p.step}/${p.steps}`),
+      });
+      context.progress.done();
+      context.print(`Generated ${result.rows.raw_alerts} alerts into ${result.database}`);
+      startDate = result.startDate;
+      endDate = result.endDate;
+    } else {
+      context.print(`Using the network already in ${db} (${startDate} to ${endDate})`);
+    }
+    for (const modelType of MODEL_TYPES) {
+      const result = await runTraining(ch, {
+        network,
+        database,
+        startDate: startDate!,
+        endDate: endDate!,
+        modelType,
+        outputDir,
+        trials: command.trials ?? DEMO_DEFAULTS.trials,
+        folds: command.folds ?? DEMO_DEFAULTS.folds,
+        seed,
+        testFraction: command.testFraction,
+        force: command.force ?? false,
+      }, { signal: context.signal, onProgress: showProgress(context.progress) });
+      context.progress.done();
+      printResult(result, context.print);
+    }
+  });
+}
+
+/** The processing dates of a network's alerts, or null when it has none (or no tables). */
+async function alertRange(
+  ch: ClickHouse,
+  database: string,
+): Promise<{ startDate: string; endDate: string } | null> {
+  const tables = await ch.query(
+    "SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'raw_alerts'",
+    { params: { db: database } },
+  );
+  if (Number(tables.getChild("n")?.get(0)) === 0) return null;
+  const range = await ch.query(
+    "SELECT count() AS n, toString(min(processing_date)) AS first, " +
+      "toString(max(processing_date)) AS last FROM {db:Identifier}.raw_alerts",
+    { params: { db: database } },
+  );
+  if (Number(range.getChild("n")?.get(0)) === 0) return null;
+  return {
+    startDate: String(range.getChild("first")?.get(0)),
+    endDate: String(range.getChild("last")?.get(0)),
+  };
+}
+
+async function modelsList(
+  command: Extract<CliCommand, { command: "models-list" }>,
+  context: CommandContext,
+): Promise<void> {
+  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+  await requirePermissions({ read: [outputDir] });
+  const entries = await list({
+    outputDir,
+    network: command.network,
+    modelType: command.modelType,
+  });
+  if (entries.length === 0) {
+    context.print(`No models in ${outputDir}`);
+    return;
+  }
+  for (const { metadata, metadataPath } of entries) {
+    const metric = metadata.metrics.test_auc ?? metadata.metrics["ndcg@10"];
+    context.print(
+      [
+        metadata.model_type.padEnd(15),
+        `v${metadata.version}`.padEnd(5),
+        metadata.network.padEnd(12),
+        `${metadata.training_period.start_date}..${metadata.training_period.end_date}`,
+        typeof metric === "number" ? metric.toFixed(4) : "-",
+        metadataPath,
+      ].join("  "),
+    );
+  }
+}
+
+async function modelsShow(
+  command: Extract<CliCommand, { command: "models-show" }>,
+  context: CommandContext,
+): Promise<void> {
+  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+  await requirePermissions({ read: [outputDir] });
+  let path = command.model;
+  if (!path.endsWith(".json") && !path.endsWith(".txt")) {
+    const match = (await list({ outputDir })).find((entry) => entry.metadata.model_id === path);
+    if (!match) {
+      throw new RiskTrainError("MODEL_NOT_FOUND", `No model with id ${path} in ${outputDir}`);
+    }
+    path = match.metadataPath;
+  }
+  const loaded = await load(path);
+  context.print(JSON.stringify(loaded.metadata, null, 2));
+}

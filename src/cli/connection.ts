@@ -1,0 +1,90 @@
+/**
+ * Where the command line finds ClickHouse: flags first, then the environment, then .env;
+ * and the permissions that choice needs.
+ *
+ * @module
+ */
+import type { ClickHouseOptions } from "../clickhouse/open.ts";
+import { hostOf, type PermissionNeeds } from "./permissions.ts";
+
+/** The ClickHouse flags every data command takes. */
+export interface ConnectionFlags {
+  /** `--clickhouse-url` */
+  clickhouseUrl?: string;
+  /** `--clickhouse-user` */
+  clickhouseUser?: string;
+  /** `--clickhouse-password` */
+  clickhousePassword?: string;
+  /** `--database` */
+  database?: string;
+  /** `--data-dir` */
+  dataDir?: string;
+}
+
+/** The environment variables the command line reads (and the permission sets allow). */
+export const ENV_VARIABLES = [
+  "CLICKHOUSE_URL",
+  "CLICKHOUSE_USER",
+  "CLICKHOUSE_PASSWORD",
+  "CLICKHOUSE_DATABASE",
+  "RISKTRAIN_DATA_DIR",
+  "RISKTRAIN_LOG_LEVEL",
+] as const;
+
+/** The embedded engine's default data directory. */
+export const DEFAULT_DATA_DIR = ".risktrain/chdb";
+
+/** A resolved connection: options for `openClickHouse` and the explicit database, if any. */
+export interface Connection {
+  /** Options of `openClickHouse` (no database: stages take it per network). */
+  clickhouse: ClickHouseOptions;
+  /** The database named by `--database` or CLICKHOUSE_DATABASE, overriding the default. */
+  database?: string;
+}
+
+/**
+ * Resolves the connection from flags, then `env` (the process environment laid over .env).
+ *
+ * @example
+ * ```ts
+ * import { resolveConnection } from "./connection.ts";
+ * const { clickhouse } = resolveConnection({}, { CLICKHOUSE_URL: "http://127.0.0.1:8123" });
+ * console.assert(clickhouse.url === "http://127.0.0.1:8123");
+ * ```
+ */
+export function resolveConnection(
+  flags: ConnectionFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): Connection {
+  const url = flags.clickhouseUrl ?? nonEmpty(env.CLICKHOUSE_URL);
+  const clickhouse: ClickHouseOptions = url === undefined
+    ? { dataDir: flags.dataDir ?? nonEmpty(env.RISKTRAIN_DATA_DIR) ?? DEFAULT_DATA_DIR }
+    : {
+      url,
+      user: flags.clickhouseUser ?? nonEmpty(env.CLICKHOUSE_USER),
+      password: flags.clickhousePassword ?? env.CLICKHOUSE_PASSWORD,
+    };
+  return { clickhouse, database: flags.database ?? nonEmpty(env.CLICKHOUSE_DATABASE) };
+}
+
+/**
+ * The permissions a connection needs: the server's host, or native code and the data
+ * directory for the embedded engine.
+ *
+ * @example
+ * ```ts
+ * import { connectionNeeds } from "./connection.ts";
+ * const needs = connectionNeeds({ clickhouse: { url: "http://ch:8123" } });
+ * console.assert(needs.net?.[0] === "ch:8123");
+ * ```
+ */
+export function connectionNeeds(connection: Connection): PermissionNeeds {
+  const { url, dataDir } = connection.clickhouse;
+  if (url !== undefined) return { net: [hostOf(url)] };
+  const dir = dataDir ?? DEFAULT_DATA_DIR;
+  return { ffi: true, write: [dir], read: [dir] };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}

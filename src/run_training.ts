@@ -1,0 +1,198 @@
+/**
+ * The orchestrator: extract -> buildFeatures -> train -> save, the way the command line
+ * runs them. It checks for cancellation between stages (train also inside its boosting
+ * loop) and skips the work when a model for the same configuration and data exists.
+ *
+ * @module
+ */
+import { getLogger } from "npm:@logtape/logtape@2.4.2";
+import { z } from "npm:zod@4.6.7";
+import { RiskTrainError, throwIfAborted } from "./errors.ts";
+import { extract } from "./extract/extract.ts";
+import type { ExtractProgress } from "./extract/collect_batches.ts";
+import { buildFeatures } from "./features/build_features.ts";
+import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "./options.ts";
+import { DEFAULT_OUTPUT_DIR, findExisting, type RegistryEntry } from "./storage/registry.ts";
+import { save } from "./storage/save.ts";
+import { claimTraining } from "./storage/training_claim.ts";
+import { train } from "./train/train.ts";
+import type { TrainOptions, TrainProgress } from "./train/train_options.ts";
+import { trainingKey } from "./train/training_key.ts";
+import type { ClickHouse } from "./types.ts";
+
+const logger = getLogger(["risktrain", "run"]);
+
+/** Options of {@linkcode runTraining}: what to train on, how, and where to save it. */
+export const RunTrainingOptionsSchema = z.object({
+  /** Lowercase network identifier. */
+  network: NetworkSchema,
+  /** Database to read; defaults to `risk_scoring_<network>`. */
+  database: z.string().min(1).optional(),
+  /** First processing_date, inclusive. */
+  startDate: IsoDateSchema,
+  /** Last processing_date, inclusive. */
+  endDate: IsoDateSchema,
+  /** window_days to train on; required when the range holds several. */
+  windowDays: z.int().min(1).max(65535).optional(),
+  /** The model type. */
+  modelType: ModelTypeSchema,
+  /** Where models are written. */
+  outputDir: z.string().min(1).default(DEFAULT_OUTPUT_DIR),
+  /** Hyperparameter search trials; 0 trains the defaults. */
+  trials: z.int().min(0).default(20),
+  /** Cross-validation folds. */
+  folds: z.int().min(2).default(5),
+  /** Seed of every random choice. */
+  seed: z.int().min(0).max(0xffffffff).default(42),
+  /** Share of the latest processing dates held out for testing. */
+  testFraction: z.number().gt(0).lt(1).optional(),
+  /** Train even when a model for the same configuration and data exists. */
+  force: z.boolean().default(false),
+  /** Parallel WebAssembly workers (default: as many as cores). */
+  workers: z.int().min(1).optional(),
+}).strict().refine((options) => options.startDate <= options.endDate, {
+  message: "startDate must not be after endDate",
+  path: ["endDate"],
+});
+
+/** {@linkcode runTraining}'s options as a caller writes them. */
+export type RunTrainingOptions = z.input<typeof RunTrainingOptionsSchema>;
+
+/** Progress of a run: rows extracted so far, then training progress. */
+export type RunProgress =
+  | { phase: "extract"; progress: ExtractProgress }
+  | { phase: "train"; progress: TrainProgress };
+
+/** Callbacks and cancellation of {@linkcode runTraining}. */
+export interface RunTrainingControl {
+  /** Stops the run between stages and inside the boosting loop. */
+  signal?: AbortSignal;
+  /** Called as the run progresses. */
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/** What {@linkcode runTraining} did: trained and saved a model, or found one already there. */
+export interface RunTrainingResult {
+  /** `trained`, or `skipped` when a model for the same configuration and data existed. */
+  status: "trained" | "skipped";
+  /** The saved (or existing) model. */
+  model: RegistryEntry;
+  /** Wall-clock milliseconds of the whole run. */
+  milliseconds: number;
+}
+
+/**
+ * Extracts a date range of a network, builds its feature matrix, trains a model and saves
+ * it (files, then the `trained_models` row), unless a model for the same configuration and
+ * data fingerprint already exists (`force` trains anyway). Two identical runs at once
+ * produce one model: the second waits for the first and then finds its model.
+ *
+ * @example
+ * ```ts ignore
+ * import { openClickHouse, runTraining } from "../mod.ts";
+ * await using ch = await openClickHouse({ dataDir: ".risktrain/chdb" });
+ * const result = await runTraining(ch, {
+ *   network: "demo",
+ *   startDate: "2024-01-01",
+ *   endDate: "2024-02-29",
+ *   modelType: "alert_scorer",
+ * });
+ * console.log(result.status, result.model.modelPath);
+ * ```
+ */
+export async function runTraining(
+  ch: ClickHouse,
+  options: RunTrainingOptions,
+  control: RunTrainingControl = {},
+): Promise<RunTrainingResult> {
+  const parsed = RunTrainingOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new RiskTrainError(
+      "CONFIG_INVALID",
+      `Invalid training options: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`,
+      { cause: parsed.error },
+    );
+  }
+  const opts = parsed.data;
+  const { signal, onProgress } = control;
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+
+  logger.info("Extracting {network} from {startDate} to {endDate}", {
+    network: opts.network,
+    startDate: opts.startDate,
+    endDate: opts.endDate,
+    windowDays: opts.windowDays,
+  });
+  const data = await extract(ch, {
+    network: opts.network,
+    database: opts.database,
+    startDate: opts.startDate,
+    endDate: opts.endDate,
+    windowDays: opts.windowDays,
+  }, { signal, onProgress: (progress) => onProgress?.({ phase: "extract", progress }) });
+  throwIfAborted(signal);
+
+  logger.info("Building {modelType} features from {alerts} alerts", {
+    modelType: opts.modelType,
+    alerts: data.alerts.numRows,
+  });
+  const matrix = buildFeatures(data, { modelType: opts.modelType });
+  throwIfAborted(signal);
+
+  const trainOptions: TrainOptions = {
+    modelType: opts.modelType,
+    trials: opts.trials,
+    folds: opts.folds,
+    seed: opts.seed,
+    testFraction: opts.testFraction,
+    workers: opts.workers,
+    signal,
+    onProgress: (progress) => onProgress?.({ phase: "train", progress }),
+  };
+  const key = await trainingKey(matrix, trainOptions);
+  const existing = opts.force ? null : await findExisting(key, { outputDir: opts.outputDir });
+  if (existing) return skipped(existing, elapsed());
+
+  await using _claim = await claimTraining(key, { outputDir: opts.outputDir });
+  // An identical run may have finished while this one waited for the claim.
+  const finished = opts.force ? null : await findExisting(key, { outputDir: opts.outputDir });
+  if (finished) return skipped(finished, elapsed());
+
+  logger.info("Training {modelType} on {rows} rows x {features} features", {
+    modelType: opts.modelType,
+    rows: matrix.numRows,
+    features: matrix.numFeatures,
+    trials: opts.trials,
+    folds: opts.folds,
+  });
+  const model = await train(matrix, trainOptions);
+  throwIfAborted(signal);
+  const saved = await save(model, {
+    outputDir: opts.outputDir,
+    clickhouse: ch,
+    database: data.provenance.database,
+    signal,
+  });
+  logger.info("Saved {modelType} version {version} to {path}", {
+    modelType: opts.modelType,
+    version: saved.version,
+    path: saved.modelPath,
+  });
+  return {
+    status: "trained",
+    model: {
+      metadata: saved.metadata,
+      modelPath: saved.modelPath,
+      metadataPath: saved.metadataPath,
+    },
+    milliseconds: elapsed(),
+  };
+}
+
+function skipped(model: RegistryEntry, milliseconds: number): RunTrainingResult {
+  logger.info("A model for this configuration and data exists already: {path}", {
+    path: model.modelPath,
+  });
+  return { status: "skipped", model, milliseconds };
+}
