@@ -10,27 +10,53 @@ import type { ClickHouse } from "../types.ts";
 import { EmbeddedClickHouse } from "./embedded.ts";
 import { ServerClickHouse } from "./server.ts";
 
-/** Where to find ClickHouse; the command line fills it from flags, CLICKHOUSE_* and .env. */
-export const ClickHouseOptionsSchema = z.object({
+/** Where to find ClickHouse, as given (flags, CLICKHOUSE_* variables, .env). */
+export interface ClickHouseOptions {
   /** HTTP(S) URL of a ClickHouse server; absent means the embedded engine. */
-  url: z.url({ protocol: /^https?$/, error: "Expected an http:// or https:// URL" })
-    .optional(),
-  /** Server user (server engine only). */
-  user: z.string().min(1).optional(),
+  url?: string;
+  /** Server user (server engine only); ClickHouse's `default` when omitted. */
+  user?: string;
   /** Server password (server engine only). */
-  password: z.string().optional(),
-  /** Default database of every statement. */
-  database: z.string().min(1).optional(),
-  /** The embedded engine's data directory. */
-  dataDir: z.string().min(1).default(".risktrain/chdb"),
-}).strict().refine(
-  (options) =>
-    options.url !== undefined || (options.user === undefined && options.password === undefined),
-  { error: "A user or password needs a ClickHouse URL (the embedded engine has no users)" },
-);
+  password?: string;
+  /** Default database of every statement; must exist. */
+  database?: string;
+  /** The embedded engine's data directory; `.risktrain/chdb` when omitted. */
+  dataDir?: string;
+}
 
-/** Options of {@linkcode openClickHouse}, before defaults. */
-export type ClickHouseOptions = z.input<typeof ClickHouseOptionsSchema>;
+/** {@linkcode ClickHouseOptions} after validation, with defaults applied. */
+export interface ResolvedClickHouseOptions extends ClickHouseOptions {
+  /** The embedded engine's data directory. */
+  dataDir: string;
+}
+
+/**
+ * Validates {@linkcode ClickHouseOptions}: an http(s) URL, a user or password only with a
+ * URL, non-empty names; `dataDir` defaults to `.risktrain/chdb`.
+ *
+ * @example
+ * ```ts
+ * import { ClickHouseOptionsSchema } from "./open.ts";
+ * const options = ClickHouseOptionsSchema.parse({ url: "http://localhost:8123" });
+ * console.assert(options.dataDir === ".risktrain/chdb");
+ * ```
+ */
+export const ClickHouseOptionsSchema: z.ZodType<ResolvedClickHouseOptions, ClickHouseOptions> = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: "Expected an http:// or https:// URL" })
+      .optional(),
+    user: z.string().min(1).optional(),
+    password: z.string().optional(),
+    database: z.string().min(1).optional(),
+    dataDir: z.string().min(1).default(".risktrain/chdb"),
+  })
+  .strict()
+  .refine(
+    (options) =>
+      options.url !== undefined ||
+      (options.user === undefined && options.password === undefined),
+    { error: "A user or password needs a ClickHouse URL (the embedded engine has no users)" },
+  );
 
 /**
  * Opens ClickHouse: a {@linkcode ServerClickHouse} when `url` is given, else an
