@@ -227,6 +227,53 @@ Deno.test("EmbeddedClickHouse on a chDB data directory", async (t) => {
       assert.equal(after.numRows, 1, "the session still works after a cancelled stream");
     });
 
+    await t.step("concurrent statements take turns on the one chDB connection", async () => {
+      const [big, small, , blocks] = await Promise.all([
+        clickhouse.query("SELECT number FROM numbers(1000000)"),
+        clickhouse.query("SELECT 2 AS x"),
+        clickhouse.command("CREATE TABLE turns (a UInt8) ENGINE = Memory"),
+        clickhouse.query("SELECT number FROM numbers(30000)", {
+          settings: { max_block_size: 1000 },
+        }),
+      ]);
+      assert.equal(big.numRows, 1_000_000);
+      assert.equal(small.numRows, 1);
+      assert.equal(blocks.numRows, 30_000);
+      assert.equal(blocks.batches.length, 30);
+    });
+
+    await t.step("a stream survives statements run inside its loop", async () => {
+      let rows = 0;
+      let sum = 0n;
+      let batches = 0;
+      for await (
+        const batch of clickhouse.stream("SELECT number AS n FROM numbers(100000)", {
+          settings: { max_block_size: 1000 },
+        })
+      ) {
+        rows += batch.numRows;
+        for (const value of batch.getChild("n")!) sum += value as bigint;
+        if (batches++ === 3) {
+          await clickhouse.insert("turns", [{ a: 7 }]);
+          const inner = await clickhouse.query("SELECT sum(a) AS s FROM turns");
+          assert.equal(inner.getChild("s")!.get(0), 7n);
+        }
+      }
+      assert.equal(rows, 100_000);
+      assert.equal(sum, 99_999n * 100_000n / 2n);
+      assert.equal(batches, 100);
+    });
+
+    await t.step("leaving a stream early frees the connection", async () => {
+      for await (const _ of clickhouse.stream("SELECT number FROM numbers(100000000)")) break;
+      const iterator = clickhouse.stream("SELECT number FROM numbers(100000000)")
+        [Symbol.asyncIterator]();
+      await iterator.next();
+      await iterator.return?.(undefined);
+      const after = await clickhouse.query("SELECT 1 AS one");
+      assert.equal(after.numRows, 1);
+    });
+
     await t.step("an already aborted signal cancels before ClickHouse runs", async () => {
       const signal = AbortSignal.abort();
       await assert.rejects(clickhouse.query("SELECT 1", { signal }), CancelledError);

@@ -46,21 +46,30 @@ export async function* readArrowBatches(
 ): AsyncGenerator<RecordBatch> {
   const { signal, onProgress, onSchema } = options;
   const progress: QueryProgress = { rows: 0, bytes: 0 };
+  const source = chunks[Symbol.asyncIterator]();
   async function* counted(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of chunks) {
+    while (true) {
+      const next = await source.next();
+      if (next.done) return;
       throwIfAborted(signal);
-      progress.bytes += chunk.byteLength;
-      yield chunk;
+      progress.bytes += next.value.byteLength;
+      yield next.value;
     }
   }
-  for await (const reader of RecordBatchReader.readAll(counted())) {
-    onSchema?.(reader.schema);
-    for await (const batch of reader) {
-      throwIfAborted(signal);
-      progress.rows += batch.numRows;
-      onProgress?.({ rows: progress.rows, bytes: progress.bytes });
-      yield batch;
+  try {
+    for await (const reader of RecordBatchReader.readAll(counted())) {
+      onSchema?.(reader.schema);
+      for await (const batch of reader) {
+        throwIfAborted(signal);
+        progress.rows += batch.numRows;
+        onProgress?.({ rows: progress.rows, bytes: progress.bytes });
+        yield batch;
+      }
     }
+    throwIfAborted(signal);
+  } finally {
+    // The Arrow reader does not pass an early stop on to its source: stop it here, so
+    // that the query behind the chunks is cancelled.
+    await source.return?.();
   }
-  throwIfAborted(signal);
 }

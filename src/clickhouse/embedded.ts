@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { CancelledError, RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, InsertData, StatementOptions } from "../types.ts";
 import { ARROW_OUTPUT_SETTINGS, readArrowBatches } from "./arrow_batches.ts";
+import { ChdbConnection } from "./chdb_connection.ts";
 import { toRiskTrainError } from "./clickhouse_error.ts";
 import { insertColumns, insertPayload } from "./insert_payload.ts";
 import { insertColumnTypes } from "./insert_target.ts";
@@ -78,7 +79,7 @@ export class EmbeddedClickHouse implements ClickHouse {
   readonly kind = "embedded" as const;
   /** The chDB data directory. */
   readonly dataDir: string;
-  readonly #session: Session;
+  readonly #connection: ChdbConnection;
   readonly #scratchDir: string;
   readonly #version: string;
   readonly #database: string;
@@ -86,13 +87,13 @@ export class EmbeddedClickHouse implements ClickHouse {
 
   private constructor(
     dataDir: string,
-    session: Session,
+    connection: ChdbConnection,
     scratchDir: string,
     version: string,
     database: string,
   ) {
     this.dataDir = dataDir;
-    this.#session = session;
+    this.#connection = connection;
     this.#scratchDir = scratchDir;
     this.#version = version;
     this.#database = database;
@@ -127,7 +128,13 @@ export class EmbeddedClickHouse implements ClickHouse {
         version,
         dataDir: options.dataDir,
       });
-      return new EmbeddedClickHouse(options.dataDir, session, scratchDir, version, database);
+      return new EmbeddedClickHouse(
+        options.dataDir,
+        new ChdbConnection(session),
+        scratchDir,
+        version,
+        database,
+      );
     } catch (error) {
       session.close();
       throw failure(error);
@@ -151,10 +158,7 @@ export class EmbeddedClickHouse implements ClickHouse {
     throwIfAborted(options.signal);
     const statement = prepare(sql, options, false);
     try {
-      await this.#session.queryBindAsync(statement.sql, statement.params, {
-        format: "TSV",
-        signal: options.signal,
-      });
+      await this.#connection.run(statement.sql, statement.params, "TSV", options.signal);
     } catch (error) {
       throw failure(error, options.signal);
     }
@@ -188,27 +192,11 @@ export class EmbeddedClickHouse implements ClickHouse {
     const { signal, onProgress } = options;
     throwIfAborted(signal);
     const statement = prepare(sql, options, true);
-    let stream: ReturnType<Session["queryStreamBind"]>;
+    const chunks = this.#connection.stream(statement.sql, statement.params, "ArrowStream", signal);
     try {
-      stream = this.#session.queryStreamBind(statement.sql, statement.params, {
-        format: "ArrowStream",
-        signal,
-      });
+      yield* readArrowBatches(chunks, { signal, onProgress, onSchema });
     } catch (error) {
       throw failure(error, signal);
-    }
-    const cancel = () => stream.cancel();
-    signal?.addEventListener("abort", cancel, { once: true });
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of stream) yield chunk.raw();
-    }
-    try {
-      yield* readArrowBatches(chunks(), { signal, onProgress, onSchema });
-    } catch (error) {
-      throw failure(error, signal);
-    } finally {
-      signal?.removeEventListener("abort", cancel);
-      stream.cancel();
     }
   }
 
@@ -232,7 +220,7 @@ export class EmbeddedClickHouse implements ClickHouse {
     await Deno.writeFile(path, payload.bytes);
     try {
       const sql = payload.format === "ArrowStream" ? INSERT_ARROW_SQL : INSERT_JSON_SQL;
-      await this.#session.queryBindAsync(sql, { database, table, path }, { format: "TSV", signal });
+      await this.#connection.run(sql, { database, table, path }, "TSV", signal);
       logger.debug("Inserted {rows} rows into {database}.{table}", {
         rows: payload.numRows,
         database,
@@ -249,7 +237,7 @@ export class EmbeddedClickHouse implements ClickHouse {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#session.close();
+    this.#connection.close();
     await drainPending();
     await Deno.remove(this.#scratchDir, { recursive: true });
   }
