@@ -205,6 +205,22 @@ Deno.test("EmbeddedClickHouse on a chDB data directory", async (t) => {
       );
     });
 
+    await t.step("an error after the first blocks keeps its code", async () => {
+      let batches = 0;
+      await assert.rejects(
+        (async () => {
+          for await (
+            const _ of clickhouse.stream(
+              "SELECT number, throwIf(number = 50000) AS boom FROM numbers(100000)",
+              { settings: { max_block_size: 1000 } },
+            )
+          ) batches++;
+        })(),
+        (error: unknown) => error instanceof RiskTrainError && error.clickhouseCode === 395,
+      );
+      assert.ok(batches > 0, "the first blocks arrived before the error");
+    });
+
     await t.step("an aborted stream stops with CancelledError", async () => {
       const controller = new AbortController();
       let batches = 0;

@@ -131,6 +131,20 @@ Deno.test("the chDB HTTP harness speaks ClickHouse's HTTP interface", async (t) 
     await setting.body?.cancel();
   });
 
+  await t.step("an error after the first blocks ends the body with ClickHouse's text", async () => {
+    const response = await fetch(
+      url({
+        query: "SELECT number, throwIf(number = 50000) AS boom FROM numbers(100000)",
+        max_block_size: "1000",
+      }),
+      { headers: auth },
+    );
+    assert.equal(response.status, 200, "the response had started");
+    const body = await response.text();
+    assert.ok(body.startsWith("0\t0\n1\t0\n"));
+    assert.match(body, /\nCode: 395\. DB::Exception: .*\(version [0-9.]+\)\n$/);
+  });
+
   await t.step("wrong credentials get code 516 and HTTP 401", async () => {
     for (
       const headers of [
@@ -242,6 +256,16 @@ Deno.test("ServerClickHouse through @clickhouse/client", async (t) => {
       await rejectsWith(clickhouse.query("SELECT * FROM nope_t"), "TABLE_NOT_FOUND", 60);
       await rejectsWith(clickhouse.command("DROP TABLE nope_t"), "TABLE_NOT_FOUND", 60);
       await rejectsWith(clickhouse.query("SELEC 1"), "CLICKHOUSE_QUERY", 62);
+    });
+
+    await t.step("an error in the middle of the Arrow stream keeps its code", async () => {
+      await rejectsWith(
+        clickhouse.query("SELECT number, throwIf(number = 50000) AS boom FROM numbers(100000)", {
+          settings: { max_block_size: 1000 },
+        }),
+        "CLICKHOUSE_QUERY",
+        395,
+      );
     });
 
     await t.step("an aborted stream stops with CancelledError", async () => {
