@@ -65,7 +65,8 @@ function prepare(
 
 /**
  * ClickHouse embedded in this process (chDB). Results come as Arrow IPC streams, decoded
- * block by block; inserts go through a temporary file read by ClickHouse's `file()`.
+ * block by block; inserts go through a file in `<dataDir>/user_files/risktrain/` that
+ * ClickHouse reads with `file()`, removed afterwards.
  *
  * @example
  * ```ts ignore
@@ -123,7 +124,10 @@ export class EmbeddedClickHouse implements ClickHouse {
       }
       const [version, database] = session.query("SELECT version(), currentDatabase()", "TSV")
         .trim().split("\t");
-      const scratchDir = await Deno.makeTempDir({ prefix: "risktrain-chdb-" });
+      // Inside the data directory (ClickHouse's user_files): the only place the embedded
+      // engine may write under the command line's permissions.
+      const scratchDir = join(options.dataDir, "user_files", "risktrain");
+      await Deno.mkdir(scratchDir, { recursive: true });
       logger.debug("Opened embedded ClickHouse {version} on {dataDir}", {
         version,
         dataDir: options.dataDir,
@@ -239,7 +243,7 @@ export class EmbeddedClickHouse implements ClickHouse {
     this.#closed = true;
     this.#connection.close();
     await drainPending();
-    await Deno.remove(this.#scratchDir, { recursive: true });
+    await Deno.remove(this.#scratchDir).catch(() => {/* another engine still inserts */});
   }
 
   /** Closes the engine at the end of an `await using` block. */
