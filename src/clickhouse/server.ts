@@ -79,6 +79,8 @@ export interface ServerClickHouseOptions {
   password?: string;
   /** Default database of every statement. */
   database?: string;
+  /** How long one request may take, in ms (default one hour; cancel with a signal). */
+  requestTimeoutMs?: number;
 }
 
 /** Whether `version` (e.g. `23.8.1.1`) is at least `minimum` (e.g. `23.8`). */
@@ -164,6 +166,7 @@ export class ServerClickHouse implements ClickHouse {
       username: options.user ?? "default",
       password: options.password ?? "",
       compression: { request: false, response: false },
+      request_timeout: options.requestTimeoutMs ?? 3_600_000,
       log: { LoggerClass: ClientLogger },
     });
     try {
@@ -346,7 +349,9 @@ export class ServerClickHouse implements ClickHouse {
       const result = await this.#client.exec({
         query: INSERT_SQL[payload.format],
         query_params: { database, table },
-        values: Readable.from([Buffer.from(payload.bytes)]),
+        values: Readable.from([
+          Buffer.from(payload.bytes.buffer, payload.bytes.byteOffset, payload.bytes.byteLength),
+        ]),
         abort_signal: signal,
       });
       for await (const _ of result.stream) { /* the response to an INSERT is empty */ }
