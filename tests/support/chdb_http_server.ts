@@ -17,7 +17,9 @@
  * -Server-Display-Name and -Summary headers; errors with ClickHouse's HTTP status, its
  * `Code: N. DB::Exception: ...` body and X-ClickHouse-Exception-Code; `/ping`; `INTO
  * OUTFILE` refused as a server does (code 358). Responses are never compressed. Requests
- * run one at a time on the single chDB session.
+ * run one at a time on the single chDB session. Not implemented: sessions (`session_id`
+ * is ignored), GET implying readonly, progress headers, and summaries of streamed results
+ * (their X-ClickHouse-Summary is `{}`).
  *
  * Parameters reach the engine as the exact text the client sent, through chDB's native
  * binding: chDB's JavaScript binder would escape that already-escaped text a second time.
