@@ -63,7 +63,7 @@ FROM
     FROM
     (
         SELECT * FROM {db:Identifier}._risktrain_gen_addresses
-        WHERE label_u < 0.06 + 0.12 / (1 + exp(-risk_logit))
+        WHERE label_u < 0.07 + 0.08 / (1 + exp(-risk_logit))
     ) AS g
     INNER JOIN
     (

@@ -46,7 +46,7 @@ SELECT
     toUInt32(1 + floor(pow(r[26], 3) * 5)) AS unique_assets_out,
     toUInt32(least(toFloat64(degree_total), 1 + floor(log2(1 + degree_total) * (0.5 + r[27]))))
         AS kcore,
-    community AS community_id,
+    toUInt32(cityHash64({seed:UInt64}, community, dnum) % 1000000) AS community_id,
     unique_counterparties AS khop1_count,
     toUInt32(least(4e9, khop1_count * (3 + floor(r[28] * 20)))) AS khop2_count,
     toUInt32(least(4e9, khop2_count * (2 + floor(r[29] * 10)))) AS khop3_count,
@@ -218,7 +218,7 @@ FROM
         (in_usd + out_usd) / tx_total AS mean_size,
         sqrt(exp(sigma * sigma) - 1) AS cv,
         least(1e12, (in_usd + out_usd) * (1 + r[34])) AS khop1_usd,
-        least(1.0, greatest(0.0, g.regularity + 0.08 * z[7])) AS regularity_f,
+        least(1.0, greatest(0.0, g.regularity + 0.15 * z[7])) AS regularity_f,
         1 + (1 - regularity_f) * 3 * exp(0.4 * z[8]) AS burst_f,
         (in_usd + out_usd) / act_days > 250000 AS whale,
         arrayMap(hh -> 0.1 + g.night_pref * (hh < 6) + exp(-pow(least(abs(toInt32(hh)
