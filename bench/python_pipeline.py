@@ -294,9 +294,102 @@ def load_matrix_dir(path):
             read("dates.i32", np.int32), meta["categorical"], meta["model_type"])
 
 
+ALERTS_SQL = """
+WITH label_days AS (
+  SELECT address AS label_address, processing_date AS label_date,
+         argMax(risk_level, tuple(multiIf(risk_level = 'critical', 3, risk_level = 'high', 2,
+           risk_level = 'medium', 1, 0), confidence_score, label)) AS label_risk_level,
+         argMax(confidence_score, tuple(multiIf(risk_level = 'critical', 3, risk_level = 'high', 2,
+           risk_level = 'medium', 1, 0), confidence_score, label)) AS label_confidence
+  FROM {db:Identifier}.raw_address_labels
+  WHERE network = {network:String} AND processing_date <= {end:Date}
+  GROUP BY label_address, label_date)
+SELECT a.processing_date AS processing_date, a.alert_id AS alert_id, a.address AS address,
+       a.typology_type AS typology_type, a.severity AS severity,
+       a.suspected_address_type AS suspected_address_type,
+       a.alert_confidence_score AS alert_confidence_score, toFloat64(a.volume_usd) AS volume_usd,
+       JSONLength(a.evidence_json) AS evidence_count, length(a.risk_indicators) AS indicator_count,
+       l.label_risk_level AS risk_level, l.label_confidence AS label_confidence,
+       l.label_date AS label_date
+FROM (SELECT * FROM {db:Identifier}.raw_alerts
+      WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date}) AS a
+ASOF LEFT JOIN label_days AS l ON a.address = l.label_address AND a.processing_date >= l.label_date
+ORDER BY processing_date, alert_id, typology_type
+"""
+
+FEATURES_SQL = """
+SELECT * EXCEPT (window_days, created_at, dominant_asset_in, dominant_asset_out, hourly_activity,
+                 daily_activity)
+FROM {db:Identifier}.raw_features
+WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date}
+  AND (processing_date, address) IN (
+    SELECT processing_date, address FROM {db:Identifier}.raw_alerts
+    WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date})
+"""
+
+FLOWS_SQL = """
+SELECT processing_date, address, sum(in_usd) AS flow_in_usd, sum(out_usd) AS flow_out_usd,
+       countIf(in_usd > 0) AS flow_in_degree, countIf(out_usd > 0) AS flow_out_degree,
+       sum(txs) AS flow_tx_count
+FROM (
+  SELECT processing_date, to_address AS address, toFloat64(amount_usd_sum) AS in_usd,
+         0. AS out_usd, toFloat64(tx_count) AS txs
+  FROM {db:Identifier}.raw_money_flows
+  WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date}
+  UNION ALL
+  SELECT processing_date, from_address, 0., toFloat64(amount_usd_sum), toFloat64(tx_count)
+  FROM {db:Identifier}.raw_money_flows
+  WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date})
+GROUP BY processing_date, address
+"""
+
+
+def load_from_chdb(data_dir, network, start, end, window, model_type):
+    """Reads one network's range with chDB (the same engine, the same data directory) and
+    builds the alert-level matrix with pandas: alert columns, the address's raw_features,
+    its money-flow aggregates; the label as of the alert's date (never a later one)."""
+    import chdb.session as chs
+    import pandas as pd
+    if model_type == "cluster_scorer":
+        sys.exit("The Python reference builds alert-level matrices only")
+    session = chs.Session(data_dir)
+    params = dict(db=f"risk_scoring_{network}", network=network, start=start, end=end,
+                  window=str(window))
+    def query(sql):
+        return session.query(sql, "DataFrame", params=params)
+    alerts = query(ALERTS_SQL)
+    features = query(FEATURES_SQL)
+    flows = query(FLOWS_SQL)
+    session.close()
+    frame = alerts.merge(features, on=["processing_date", "address"], how="left") \
+        .merge(flows, on=["processing_date", "address"], how="left")
+    for column in ("typology_type", "severity", "suspected_address_type"):
+        frame[column] = frame[column].astype("category").cat.codes.astype(np.float32)
+    grade = frame["risk_level"].map(dict(low=0, medium=1, high=2, critical=3)).astype(np.float64)
+    grade[frame["label_date"].isna() | (frame["risk_level"] == "")] = np.nan
+    label = grade.to_numpy() if model_type == "alert_ranker" else \
+        np.where(np.isnan(grade), np.nan, (grade >= 2).astype(np.float64))
+    weight = frame["label_confidence"].to_numpy(dtype=np.float32)
+    days = (pd.to_datetime(frame["processing_date"]) - pd.Timestamp("1970-01-01")).dt.days
+    dates = days.to_numpy(dtype=np.int32)
+    drop = ["processing_date", "alert_id", "address", "risk_level", "label_confidence", "label_date"]
+    X = frame.drop(columns=drop).apply(pd.to_numeric, errors="raise").to_numpy(dtype=np.float32)
+    names = [c for c in frame.columns if c not in drop]
+    categorical = [names.index(c) for c in ("typology_type", "severity", "suspected_address_type")]
+    # One query group per processing date (alerts are ordered by date).
+    group = dates.copy() if model_type == "alert_ranker" else None
+    return X, label, weight, group, dates, categorical, model_type
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--matrix-dir", required=True)
+    parser.add_argument("--matrix-dir", help="train on a matrix bench/train_bench.ts wrote")
+    parser.add_argument("--data-dir", help="chDB data directory to read")
+    parser.add_argument("--network")
+    parser.add_argument("--start-date")
+    parser.add_argument("--end-date")
+    parser.add_argument("--window-days", type=int, default=7)
+    parser.add_argument("--model-type", default="alert_scorer")
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
@@ -305,11 +398,18 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
     t0 = time.perf_counter()
-    X, label, weight, group, dates, categorical, model_type = load_matrix_dir(args.matrix_dir)
+    if args.matrix_dir:
+        X, label, weight, group, dates, categorical, model_type = load_matrix_dir(args.matrix_dir)
+    else:
+        X, label, weight, group, dates, categorical, model_type = load_from_chdb(
+            args.data_dir, args.network, args.start_date, args.end_date, args.window_days,
+            args.model_type)
     t_load = time.perf_counter() - t0
     result = train(X, label, weight, group, dates, categorical, model_type, args.trials, args.folds,
                    args.seed, args.num_boost_round, args.early_stopping_rounds, num_threads=args.threads)
     result["timings"]["load_s"] = t_load
+    result["matrix"] = dict(rows=int(X.shape[0]), features=int(X.shape[1]),
+                            labelled=int((~np.isnan(label)).sum()))
     result["timings"]["total_s"] = time.perf_counter() - t0
     del result["model_text"]
     json.dump(result, sys.stdout)
