@@ -259,6 +259,13 @@ export async function generate(
       for (const window of windowDays) {
         await run(GENERATOR_SQL.alerts, { ...range, window });
         const rows = await countRange(ch, db, "raw_alerts", window, chunk.from, chunk.to);
+        if (rows !== chunk.days * alertsPerDay) {
+          throw new RiskTrainError(
+            "DATA_INVALID",
+            `Generated ${rows} alerts for ${chunk.from}..${chunk.to} at window ${window}, ` +
+              `expected ${chunk.days * alertsPerDay}`,
+          );
+        }
         report({ table: "raw_alerts", windowDays: window, ...at, rows });
       }
       for (const window of windowDays) {

@@ -42,8 +42,10 @@ function addDays(date: string, days: number): string {
 
 /**
  * Plans a network of `days` processing dates from `startDate` with `alertsPerDay` alerts
- * per date and window: about 0.3 alertable addresses per alert of the range (so addresses
- * recur) and three times as many addresses in all.
+ * per date and window: about 0.3 alertable addresses per alert of the range (at least
+ * 1,000; so addresses recur) and three times as many addresses in all. Alert events are
+ * oversampled (about 1.37 alerts drawn per alert kept) so that every date gets its alerts
+ * after duplicates are removed.
  *
  * @example
  * ```ts
@@ -56,7 +58,7 @@ export function planGeneration(
   options: { startDate: string; days: number; alertsPerDay: number },
 ): GenerationPlan {
   const { startDate, days, alertsPerDay } = options;
-  const alertable = Math.max(100, Math.round(days * alertsPerDay * 0.3));
+  const alertable = Math.max(1000, Math.round(days * alertsPerDay * 0.3));
   const chunkDays = Math.min(days, Math.max(1, Math.floor(CHUNK_ALERTS / alertsPerDay)));
   const chunks: DateChunk[] = [];
   for (let offset = 0; offset < days; offset += chunkDays) {
@@ -70,7 +72,7 @@ export function planGeneration(
   return {
     alertable,
     population: alertable * 3,
-    eventsPerDay: Math.ceil(alertsPerDay * 0.95) + 10,
+    eventsPerDay: Math.ceil(alertsPerDay * 1.1) + 20,
     patternGroups: Math.max(1, Math.round(alertsPerDay / 40)),
     extraFeatureRows: Math.round(alertsPerDay * 0.8),
     chunks,
