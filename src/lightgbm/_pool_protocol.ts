@@ -1,0 +1,26 @@
+/**
+ * Messages between a TrainingPool and its workers.
+ *
+ * @module
+ */
+import type { EvalResult } from "./booster.ts";
+import type { TrainingJob, TrainingResult } from "./training_job.ts";
+
+/** Pool to worker. */
+export type ToWorker =
+  | { type: "run"; id: number; job: TrainingJob; progress: boolean }
+  | { type: "cancel"; id: number };
+
+/** A serialised error. */
+export interface WorkerError {
+  name: string;
+  code: string | null;
+  message: string;
+  apiFunction: string | null;
+}
+
+/** Worker to pool. */
+export type FromWorker =
+  | { type: "done"; id: number; result: TrainingResult }
+  | { type: "failed"; id: number; error: WorkerError }
+  | { type: "progress"; id: number; iteration: number; results: readonly EvalResult[] };
