@@ -98,7 +98,9 @@ export function shareSource(source: DatasetSource): DatasetSource {
 /**
  * Runs {@linkcode TrainingJob}s on a fixed number of module workers, each with its own
  * LightGBM WebAssembly instance, one job per worker at a time, in submission order.
- * Close it (or `await using`) so the process can exit.
+ * Close it (or `await using`) so the process can exit. From a local checkout the workers
+ * need read permission for the source files (Deno checks a worker's file: modules); from
+ * a URL import, import permission for that host.
  *
  * @example
  * ```ts
