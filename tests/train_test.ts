@@ -1,5 +1,10 @@
+// deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
-import { RiskTrainError } from "../src/errors.ts";
+import { CancelledError, RiskTrainError } from "../src/errors.ts";
+import { save } from "../src/storage/save.ts";
+import { load } from "../src/storage/registry.ts";
+import { train } from "../src/train/train.ts";
+import type { TrainProgress } from "../src/train/train_options.ts";
 import { groupedFolds, stratifiedFolds } from "../src/train/cv_folds.ts";
 import { createRandom } from "../src/train/random.ts";
 import { summariseCv } from "../src/train/cv_curves.ts";
@@ -209,4 +214,167 @@ Deno.test("subsetMatrix() copies the chosen rows of every column-major array", (
   assert.deepEqual([...subset.group!], [0, 1, 1, 2]);
   assert.deepEqual(subset.ids, ["row-1", "row-5", "row-6", "row-11"]);
   assert.deepEqual([...subset.weight!], [...rows].map((r) => matrix.weight![r]));
+});
+
+Deno.test("train() fits a scorer on the labelled rows and reports test and CV metrics", async () => {
+  const matrix = syntheticMatrix({ days: 30, rowsPerDay: 100, seed: 2 });
+  const progress: TrainProgress[] = [];
+  const model = await train(matrix, {
+    trials: 0,
+    folds: 3,
+    numBoostRound: 200,
+    earlyStoppingRounds: 20,
+    workers: 2,
+    onProgress: (p) => progress.push(p),
+  });
+  const labelled = matrix.label.filter((v) => !Number.isNaN(v)).length;
+  assert.equal(model.dataStats.numSamples, labelled);
+  assert.equal(model.dataStats.numFeatures, 6);
+  assert.ok(model.metrics.test_auc > 0.85, `test AUC ${model.metrics.test_auc}`);
+  assert.ok(model.metrics.cv_auc_mean > 0.85 && model.metrics.cv_auc_std >= 0);
+  for (const name of ["test_pr_auc", "test_log_loss", "test_precision", "test_recall", "test_f1"]) {
+    assert.ok(Number.isFinite(model.metrics[name]), name);
+  }
+  const details = model.details as Record<string, any>;
+  assert.ok(details.threshold > 0 && details.threshold < 1);
+  assert.equal(details.split.test_start_date, "2024-01-25");
+  assert.equal(details.split.train_rows + details.split.test_rows, labelled);
+  assert.equal(details.imbalance.strategy, "none");
+  assert.equal(model.numTrees, details.cv.best_iteration);
+  assert.equal(model.hyperparameters.num_iterations, details.cv.best_iteration);
+  assert.equal(model.hyperparameters.objective, "binary");
+  assert.match(model.modelText, /^tree\n/);
+  assert.match(model.modelText, /feature_names=f0 f1 f2 noise_a noise_b typology/);
+  // The informative features carry the gain.
+  const gain = Object.fromEntries(model.featureImportance.map((f) => [f.name, f.gain]));
+  assert.ok(gain.f0 > gain.noise_a && gain.f1 > gain.noise_b);
+  assert.ok(progress.some((p) => p.stage === "search" && p.fold >= 0));
+  assert.ok(progress.some((p) => p.stage === "final" && p.fold === -1));
+  // The threshold is the one that maximises F1 on out-of-fold predictions: test F1 at it
+  // is close to the best F1 the test set allows.
+  assert.ok(model.metrics.test_f1 > 0.5);
+});
+
+Deno.test("train() with the same seed gives a byte-identical model; another seed differs", async () => {
+  const matrix = syntheticMatrix({ days: 20, rowsPerDay: 80, seed: 3 });
+  const options = { trials: 3, folds: 3, numBoostRound: 60, earlyStoppingRounds: 10 };
+  const a = await train(matrix, { ...options, seed: 7 });
+  const b = await train(matrix, { ...options, seed: 7, workers: 1 });
+  assert.equal(a.modelText, b.modelText);
+  assert.deepEqual(a.metrics, b.metrics);
+  const c = await train(matrix, { ...options, seed: 8 });
+  assert.notEqual(c.modelText, a.modelText);
+});
+
+Deno.test("train() searches by successive halving and records every evaluation", async () => {
+  const matrix = syntheticMatrix({ days: 20, rowsPerDay: 80, seed: 4 });
+  const model = await train(matrix, {
+    trials: 9,
+    folds: 3,
+    numBoostRound: 90,
+    earlyStoppingRounds: 10,
+  });
+  const search = (model.details as Record<string, any>).search;
+  assert.deepEqual(search.schedule, [{ rounds: 10, keep: 9 }, { rounds: 30, keep: 3 }, {
+    rounds: 90,
+    keep: 1,
+  }]);
+  assert.equal(search.configurations.length, 9);
+  assert.deepEqual(search.configurations[0], DEFAULT_HYPERPARAMETERS);
+  assert.equal(search.history.filter((h: { rung: number }) => h.rung === 0).length, 9);
+  assert.equal(search.history.filter((h: { rung: number }) => h.rung === 2).length, 1);
+  const last = search.history.at(-1);
+  assert.equal(last.trial, search.chosen_trial);
+  for (const [key, value] of Object.entries(search.configurations[search.chosen_trial])) {
+    assert.equal(model.hyperparameters[key], value);
+  }
+});
+
+Deno.test("train() fits the ranker on query groups and reports NDCG@k and MAP", async () => {
+  const matrix = syntheticMatrix({ modelType: "alert_ranker", days: 30, rowsPerDay: 60, seed: 5 });
+  const model = await train(matrix, {
+    trials: 0,
+    folds: 3,
+    numBoostRound: 100,
+    earlyStoppingRounds: 20,
+  });
+  assert.equal(model.hyperparameters.objective, "lambdarank");
+  for (const k of [5, 10, 20]) {
+    const v = model.metrics[`test_ndcg@${k}`];
+    assert.ok(v > 0.6 && v <= 1, `ndcg@${k} ${v}`);
+  }
+  assert.ok(model.metrics.test_map > 0 && model.metrics.test_map <= 1);
+  assert.ok(model.metrics["cv_ndcg@10_mean"] > 0.6);
+  assert.equal(model.metrics.test_auc, undefined);
+  assert.equal((model.details as Record<string, unknown>).threshold, null);
+  assert.equal((model.details as Record<string, any>).imbalance.strategy, "not_applicable");
+});
+
+Deno.test("train() records the class imbalance decision", async () => {
+  const matrix = syntheticMatrix({ days: 20, rowsPerDay: 80, seed: 6 });
+  // Keep one positive in eight: the minority falls under 10%.
+  const label = matrix.label.map((y, i) => (y === 1 && i % 8 !== 0 ? 0 : y));
+  const model = await train({ ...matrix, label }, { trials: 0, folds: 3, numBoostRound: 50 });
+  const imbalance = (model.details as Record<string, any>).imbalance;
+  assert.equal(imbalance.strategy, "scale_pos_weight");
+  assert.ok(imbalance.positive_rate < 0.1);
+  assert.equal(model.hyperparameters.scale_pos_weight, imbalance.scale_pos_weight);
+});
+
+Deno.test("train() stops with CancelledError when the signal aborts mid-training", async () => {
+  const matrix = syntheticMatrix({ days: 30, rowsPerDay: 200, seed: 7 });
+  const controller = new AbortController();
+  const started = performance.now();
+  await assert.rejects(
+    train(matrix, {
+      trials: 20,
+      folds: 5,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.iteration >= 20) controller.abort();
+      },
+    }),
+    (e) => e instanceof CancelledError,
+  );
+  assert.ok(performance.now() - started < 60_000);
+});
+
+Deno.test("train() rejects invalid options and a matrix built for another model type", async () => {
+  const matrix = syntheticMatrix({ days: 5 });
+  await assert.rejects(
+    train(matrix, { folds: 1 }),
+    (e) => e instanceof RiskTrainError && e.code === "CONFIG_INVALID" && /folds/.test(e.message),
+  );
+  await assert.rejects(
+    train(matrix, { modelType: "alert_ranker" }),
+    (e) =>
+      e instanceof RiskTrainError && e.code === "CONFIG_INVALID" && /alert_scorer/.test(e.message),
+  );
+  const label = matrix.label.slice();
+  label[0] = 2;
+  await assert.rejects(
+    train({ ...matrix, label }, {}),
+    (e) =>
+      e instanceof RiskTrainError && e.code === "DATA_INVALID" &&
+      /label 2 at row 0/.test(e.message),
+  );
+});
+
+Deno.test("a trained model saves, and its metadata carries the training facts", async () => {
+  const matrix = syntheticMatrix({ days: 20, rowsPerDay: 80, seed: 8 });
+  const model = await train(matrix, { trials: 0, folds: 3, numBoostRound: 50 });
+  const dir = await Deno.makeTempDir();
+  const saved = await save(model, { outputDir: dir });
+  const loaded = await load(saved.modelPath);
+  assert.equal(loaded.modelText, model.modelText);
+  assert.equal(
+    loaded.metadata.config_hash,
+    await trainingKey(matrix, { trials: 0, folds: 3, numBoostRound: 50 }),
+  );
+  assert.equal(loaded.metadata.num_trees, model.numTrees);
+  assert.equal(
+    loaded.metadata.split.test_start_date,
+    (model.details as Record<string, any>).split.test_start_date,
+  );
+  await Deno.remove(dir, { recursive: true });
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { LightGBMParams } from "../lightgbm/mod.ts";
 import type { ModelType } from "../types.ts";
 import type { Hyperparameters } from "./search_space.ts";
 
@@ -23,7 +24,7 @@ export interface ImbalanceDecision {
 }
 
 /** Objective and evaluation metric of a model type. */
-export function objectiveParams(modelType: ModelType): Record<string, unknown> {
+export function objectiveParams(modelType: ModelType): LightGBMParams {
   return modelType === "alert_ranker"
     ? { objective: "lambdarank", metric: "ndcg", eval_at: [RANKER_CV_AT] }
     : { objective: "binary", metric: "auc" };
@@ -87,7 +88,7 @@ export function lightgbmParams(
   hyperparameters: Hyperparameters,
   imbalance: ImbalanceDecision,
   seed: number,
-): Record<string, unknown> {
+): LightGBMParams {
   return {
     ...objectiveParams(modelType),
     ...hyperparameters,

@@ -9,11 +9,14 @@ import { HyperparametersSchema } from "./search_space.ts";
 
 /** Progress of training: the trial, fold and boosting iteration reached, and the best score. */
 export interface TrainProgress {
-  /** Stage: hyperparameter search, or the final fit on the whole training part. */
+  /**
+   * Stage: the hyperparameter search, or the final fits (the model on the whole training
+   * part, and the out-of-fold fits that choose the threshold).
+   */
   stage: "search" | "final";
-  /** Trial (configuration) index, from 0; the chosen one during the final fit. */
+  /** Trial (configuration) index, from 0; the chosen one in the final stage. */
   trial: number;
-  /** Cross-validation fold, from 0; -1 during the final fit. */
+  /** Cross-validation fold, from 0; -1 for the model on the whole training part. */
   fold: number;
   /** Boosting iteration reached, from 1. */
   iteration: number;
