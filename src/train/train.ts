@@ -243,6 +243,8 @@ export async function train(
       trainRows,
       validRows,
       returnModel: fold === -1,
+      // The out-of-fold fits reuse the fold's Datasets from the search.
+      datasetKey: fold === -1 ? undefined : `fold:${fold}`,
     }, {
       stage: "final",
       trial: best,
