@@ -118,8 +118,8 @@ export interface GenerateResult {
 }
 
 /** The latent risk's intercept and noise (docs/GENERATOR.md). */
-const RISK_INTERCEPT = -1.8;
-const RISK_NOISE = 0.6;
+const RISK_INTERCEPT = -1.6;
+const RISK_NOISE = 0.4;
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*):/g;
 

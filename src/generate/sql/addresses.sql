@@ -1,6 +1,6 @@
--- Fills the population: {population} addresses, of which the first {alertable} can be
--- alerted. Every trait is a seeded hash of (seed, idx, salt); risk_logit is the latent risk
--- (docs/GENERATOR.md gives the formula).
+-- Fills the population: every address index below the population size, the first ones
+-- alertable. Every trait is a seeded hash of (seed, index, salt), each salt used once (the
+-- normals take salts 0-15); risk_logit is the latent risk (docs/GENERATOR.md).
 INSERT INTO {db:Identifier}._risktrain_gen_addresses
 SELECT
     idx,
@@ -40,7 +40,7 @@ FROM
     SELECT
         number AS idx,
         arrayMap(k -> (cityHash64({seed:UInt64}, number, k) + 0.5) / 18446744073709551616.0,
-            range(32)) AS u,
+            range(40)) AS u,
         arrayMap(k -> sqrt(-2 * log(u[2 * k + 1])) * cos(2 * pi() * u[2 * k + 2]), range(8)) AS z,
         concat('0x', lower(hex(SHA1(concat('risktrain:', toString({seed:UInt64}), ':',
             toString(number)))))) AS address,
@@ -70,24 +70,25 @@ FROM
         toUInt8(floor(pow(u[29], 1.3) * 7)) AS peak_day,
         toUInt8(floor(pow(u[30], 2) * 7)) AS asset_in,
         toUInt8(if(u[31] < 0.7, asset_in, floor(pow(u[31], 2) * 7))) AS asset_out,
-        toUInt32(cityHash64({seed:UInt64}, number, 100) % 4000 + if(is_mixer = 1, 0, 100)) AS community,
+        toUInt32(cityHash64({seed:UInt64}, number, 100) % 4000 + if(is_mixer = 1, 0, 100))
+            AS community,
         toUInt32(if(is_new = 1, 1 + floor(u[32] * 20), 30 + floor(exp(5 + z[7])))) AS age_days,
         toUInt8(multiIf(
-            is_mixer = 1 AND u[9] < 0.6, 6,
-            s_struct > 0.5 AND u[9] < 0.5, 1,
-            floor(u[10] * 16))) AS primary_typ,
-        toUInt8(multiIf(u[11] < 0.3, 0, u[11] < 0.65, 1, u[11] < 0.9, 2, 3)) AS sev_trait,
+            is_mixer = 1 AND u[33] < 0.6, 6,
+            s_struct > 0.5 AND u[33] < 0.5, 1,
+            floor(u[34] * 16))) AS primary_typ,
+        toUInt8(multiIf(u[35] < 0.3, 0, u[35] < 0.65, 1, u[35] < 0.9, 2, 3)) AS sev_trait,
         -- the latent risk: several features, their interactions, and noise
         {intercept:Float64}
-            + 2.6 * s_struct * small_pref
-            + 2.0 * is_mixer * least(1.0, log1p(fanout) / log(40))
-            + [0.6, 0.5, 0.2, -0.4, -0.2, 0.4, 0.9, 0.0, 0.3, 0.8, 0.7, 0.5, -0.1, 0.1, 0.2, -0.3][
-                primary_typ + 1] * (sev_trait - 1.0)
+            + 5.0 * s_struct * greatest(0.0, small_pref - 0.5)
+            + 2.5 * is_mixer * least(1.0, greatest(0.0, (log1p(fanout) - 2.3) / 1.2))
+            + 1.5 * [0.6, 0.5, 0.2, -0.4, -0.2, 0.4, 0.9, 0.0, 0.3, 0.8, 0.7, 0.5, -0.1, 0.1, 0.2,
+                -0.3][primary_typ + 1] * (sev_trait - 1.0)
             + 2.2 * tie
-            + 1.0 * is_new * (vol_mu > 7)
+            + 1.2 * is_new * (vol_mu > 7)
             - 1.8 * is_exchange
             + {noise:Float64} * z[8] AS risk_logit,
-        u[12] AS label_u,
-        u[13] AS level_u
+        u[36] AS label_u,
+        u[37] AS level_u
     FROM numbers({population:UInt64})
 )
