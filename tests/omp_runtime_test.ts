@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 // @ts-types="../wasm/omp/test/omp_check.d.mts"
 import createOmpCheck from "../wasm/omp/test/omp_check.mjs";
+import { serveRepo } from "./support/serve_repo.ts";
 
 const checkModule = new URL("../wasm/omp/test/omp_check.mjs", import.meta.url);
 
@@ -21,13 +22,14 @@ Deno.test("omp runtime splits static loops like libomp and runs every schedule, 
   }
 });
 
-Deno.test("omp runtime module loads with no permission and the process exits once threads are terminated", async () => {
+/** Runs a script importing the check module from `moduleUrl` in a fresh Deno process. */
+async function runInSubprocess(moduleUrl: string, flags: string[]): Promise<string> {
   const dir = await Deno.makeTempDir();
   try {
     const script = `${dir}/run.mjs`;
     await Deno.writeTextFile(
       script,
-      `import createOmpCheck from ${JSON.stringify(checkModule.href)};
+      `import createOmpCheck from ${JSON.stringify(moduleUrl)};
 const m = await createOmpCheck();
 const failures = m._omp_check(2);
 m.terminateAllThreads();
@@ -35,16 +37,27 @@ console.log("failures=" + failures);
 `,
     );
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", "--no-config", script],
+      args: ["run", "--no-prompt", "--no-config", ...flags, script],
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(60_000),
     }).output();
-    const stdout = new TextDecoder().decode(out.stdout);
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, `exit ${out.code}: ${stderr}`);
-    assert.match(stdout, /^failures=0$/m);
+    return new TextDecoder().decode(out.stdout);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("omp runtime module needs no permission from a file or a URL import, and the process exits once threads are terminated", async (t) => {
+  await t.step("file: import, no permission", async () => {
+    assert.match(await runInSubprocess(checkModule.href, []), /^failures=0$/m);
+  });
+  await t.step("http: import, only --allow-import for the host", async () => {
+    await using server = serveRepo(new URL("..", import.meta.url).pathname);
+    const url = new URL("wasm/omp/test/omp_check.mjs", server.url);
+    const stdout = await runInSubprocess(url.href, [`--allow-import=${url.host}`]);
+    assert.match(stdout, /^failures=0$/m);
+  });
 });

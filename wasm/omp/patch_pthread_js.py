@@ -12,6 +12,8 @@ it is inlined and deleted).
   keep a Deno process alive until it is called. It first stops the OpenMP pool
   (omp_pause_resource_all, when exported): Deno cannot terminate a worker that
   is inside wasm code, spinning or in Atomics.wait.
+- With memory growth, Module.HEAP* become accessors that catch up with growth
+  done by other threads.
 Fails loudly when a pattern it expects is missing (another emscripten version).
 """
 import json
@@ -26,6 +28,13 @@ import sys
 PTHREAD_MODULE = """
 var __pthreadModule;
 function __pthreadModuleUrl(){return __pthreadModule||(__pthreadModule=URL.createObjectURL(new Blob(["var _scriptDir=import.meta.url;export default("+FACTORY.toString()+");"],{type:"text/javascript"})));}"""
+
+
+# With memory growth, a pthread that grows the shared memory leaves the main
+# thread's Module.HEAP* views at the old length (emscripten refreshes them only
+# inside its own JS helpers): make them accessors that refresh first.
+HEAP_VIEWS = """
+for(const[k,get]of[["HEAP8",()=>HEAP8],["HEAPU8",()=>HEAPU8],["HEAP16",()=>HEAP16],["HEAPU16",()=>HEAPU16],["HEAP32",()=>HEAP32],["HEAPU32",()=>HEAPU32],["HEAPF32",()=>HEAPF32],["HEAPF64",()=>HEAPF64]]){Object.defineProperty(Module,k,{configurable:true,enumerable:true,get(){if(wasmMemory.buffer!=buffer)updateGlobalBufferAndViews(wasmMemory.buffer);return get()},set(){}})}"""
 
 
 def replace_once(text: str, old: str, new: str, what: str) -> str:
@@ -61,6 +70,8 @@ def main() -> None:
     js = js.replace(f"\n  return {ends[0]}.ready\n}}",
                     '\nModule["terminateAllThreads"]=()=>{if(Module["_omp_pause_resource_all"]&&Module["_omp_pause_resource_all"](2)!==0)throw new Error("terminateAllThreads: a parallel region is running");PThread.terminateAllThreads()};'
                     f"\n  return {ends[0]}.ready\n}}")
+    if "function GROWABLE_HEAP_U8()" in js:
+        js = js.replace(f"\n  return {ends[0]}.ready\n}}", HEAP_VIEWS + f"\n  return {ends[0]}.ready\n}}")
     js = replace_once(js, f"\nexport default {ends[0]};",
                       PTHREAD_MODULE.replace("FACTORY", ends[0]) + f"\nexport default {ends[0]};",
                       "the module's default export")
