@@ -1,0 +1,132 @@
+/**
+ * risktrain: train LightGBM risk-scoring models for blockchain anti-money-laundering from
+ * ClickHouse data. Four composable stages over Apache Arrow tables and typed arrays:
+ *
+ * ```
+ * extract(source, query)        -> ExtractedData
+ * buildFeatures(data, options)  -> FeatureMatrix
+ * train(matrix, options)        -> TrainedModel
+ * save(model, options)          -> SavedModel
+ * ```
+ *
+ * `runTraining` chains them as the command line does.
+ *
+ * @example Train an alert scorer on the embedded engine
+ * ```ts ignore
+ * import { buildFeatures, extract, openClickHouse, save, train } from "./mod.ts";
+ *
+ * await using ch = await openClickHouse({ dataDir: ".risktrain/chdb" });
+ * const data = await extract(ch, {
+ *   network: "demo",
+ *   startDate: "2024-01-01",
+ *   endDate: "2024-02-29",
+ *   windowDays: 7,
+ * });
+ * const matrix = buildFeatures(data, { modelType: "alert_scorer" });
+ * const model = await train(matrix, { trials: 5, seed: 42 });
+ * const saved = await save(model, { outputDir: "trained_models", clickhouse: ch });
+ * console.log(saved.modelPath, model.metrics.test_auc);
+ * ```
+ *
+ * @module
+ */
+
+export type {
+  CategoricalFeature,
+  ClickHouse,
+  DataProvenance,
+  ExtractedData,
+  ExtractQuery,
+  FeatureMatrix,
+  InsertData,
+  ModelMetrics,
+  ModelType,
+  QueryParams,
+  QueryParamValue,
+  QueryProgress,
+  SavedModel,
+  StatementOptions,
+  TrainedModel,
+} from "./src/types.ts";
+export {
+  CancelledError,
+  type ErrorCode,
+  RiskTrainError,
+  type RiskTrainErrorOptions,
+} from "./src/errors.ts";
+export { databaseFor, IsoDateSchema, ModelTypeSchema, NetworkSchema } from "./src/options.ts";
+
+export {
+  type ClickHouseOptions,
+  ClickHouseOptionsSchema,
+  openClickHouse,
+  type ResolvedClickHouseOptions,
+} from "./src/clickhouse/open.ts";
+export { EmbeddedClickHouse, type EmbeddedClickHouseOptions } from "./src/clickhouse/embedded.ts";
+export {
+  MINIMUM_SERVER_VERSION,
+  ServerClickHouse,
+  type ServerClickHouseOptions,
+} from "./src/clickhouse/server.ts";
+
+export { migrate, type MigrateOptions, type MigrateResult } from "./src/schema/migrate.ts";
+export {
+  generate,
+  type GenerateOptions,
+  type GenerateProgress,
+  type GenerateResult,
+} from "./src/generate/generate.ts";
+
+export { extract, type ExtractOptions } from "./src/extract/extract.ts";
+export type { ExtractProgress } from "./src/extract/collect_batches.ts";
+export { ExtractQuerySchema } from "./src/extract/extract_query.ts";
+
+export {
+  buildFeatures,
+  type BuildFeaturesOptions,
+  BuildFeaturesOptionsSchema,
+} from "./src/features/build_features.ts";
+export { type MatrixSummary, summarizeMatrix, writeMatrixArrow } from "./src/features/summary.ts";
+
+export { train } from "./src/train/train.ts";
+export {
+  type TrainOptions,
+  TrainOptionsSchema,
+  type TrainProgress,
+} from "./src/train/train_options.ts";
+export { trainingKey } from "./src/train/training_key.ts";
+
+export {
+  save,
+  type SavedModelWithMetadata,
+  type SaveOptions,
+  SaveOptionsSchema,
+} from "./src/storage/save.ts";
+export {
+  findExisting,
+  latest,
+  list,
+  type ListOptions,
+  load,
+  type LoadedModel,
+  type RegistryEntry,
+} from "./src/storage/registry.ts";
+export { type ModelMetadata, ModelMetadataSchema } from "./src/storage/metadata.ts";
+
+export {
+  type RunProgress,
+  runTraining,
+  type RunTrainingControl,
+  type RunTrainingOptions,
+  RunTrainingOptionsSchema,
+  type RunTrainingResult,
+} from "./src/run_training.ts";
+
+export { Booster, type PredictOptions, type PredictType } from "./src/lightgbm/booster.ts";
+export { LightGBMError } from "./src/lightgbm/lightgbm_error.ts";
+
+export { rocAuc } from "./src/metrics/roc_auc.ts";
+export { averagePrecision } from "./src/metrics/average_precision.ts";
+export { logLoss } from "./src/metrics/log_loss.ts";
+export { meanAveragePrecision, ndcgAt } from "./src/metrics/ranking.ts";
+export { bestF1Threshold } from "./src/metrics/threshold.ts";
