@@ -144,7 +144,11 @@ Deno.test("extract() takes each alert's label as of its processing_date, never a
 Deno.test("extract() reads raw_features of alerted addresses with the 2^53 counter rule", async () => {
   await setup();
   const { features } = await extract(ch, QUERY);
-  assert.deepEqual(column(features, "address"), ["A", "B", "A", "A"]);
+  // One row per alerted (processing_date, address), in address_row order; NULL where the
+  // pair has no raw_features row (C on Jan 1, B on Jan 2).
+  assert.deepEqual(column(features, "address_row"), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(column(features, "address"), ["A", "B", "C", "A", "B", "A"]);
+  assert.deepEqual(column(features, "degree_in"), [3, 1, null, 4, null, 5]);
   const a1 = row(features, "degree_in", 3);
   assert.equal(a1.tx_in_count, 2 ** 53); // UInt64 2^53 + 1 rounds to the nearest double
   assert.ok(Math.abs((a1.total_in_usd as number) - 1234.5) < 1e-9);
@@ -168,8 +172,10 @@ Deno.test("extract() reads raw_features of alerted addresses with the 2^53 count
 Deno.test("extract() aggregates money flows per alerted address in SQL", async () => {
   await setup();
   const { moneyFlows } = await extract(ch, QUERY);
-  assert.deepEqual(column(moneyFlows, "address"), ["A", "B"]);
+  assert.deepEqual(column(moneyFlows, "address"), ["A", "B", "C", "A", "B", "A"]);
+  assert.deepEqual(column(moneyFlows, "in_degree"), [2, 1, null, null, null, null]);
   assert.deepEqual(row(moneyFlows, "address", "A"), {
+    address_row: 0,
     processing_date: day("2024-01-01"),
     address: "A",
     in_degree: 2,
@@ -194,11 +200,27 @@ Deno.test("extract() aggregates money flows per alerted address in SQL", async (
 
 Deno.test("extract() reads clusters with member alerts falling back to the primary alert", async () => {
   await setup();
-  const { clusters } = await extract(ch, QUERY);
+  const { clusters, alerts } = await extract(ch, QUERY);
   assert.deepEqual(column(clusters, "cluster_id"), ["k1", "k2"]);
-  assert.deepEqual(column(clusters, "member_alert_ids"), [["a1"], ["a4", "a5"]]);
+  // Member alerts as alert_row numbers: k1 = [a1] (its primary), k2 = [a4, a5].
+  assert.deepEqual(column(alerts, "alert_row"), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(column(clusters, "member_alert_rows"), [[0], [3, 4]]);
+  assert.deepEqual(column(clusters, "representative_alert_row"), [0n, 3n]);
   assert.deepEqual(column(clusters, "total_volume_usd"), [1000, 5000]);
   assert.deepEqual(column(clusters, "addresses_involved_count"), [1, 2]);
+});
+
+Deno.test("extract() numbers alert pairs and counts earlier alerts of the address in SQL", async () => {
+  await setup();
+  const { alerts } = await extract(ch, QUERY);
+  // a1 A Jan 1, a2 B Jan 1, a3 C Jan 1, a4 A Jan 2, a5 B Jan 2, a6 A Jan 3.
+  assert.deepEqual(column(alerts, "address_row"), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(column(alerts, "prior_alerts"), [0, 0, 0, 1, 1, 2]);
+  assert.deepEqual(column(alerts, "prior_alert_days"), [0, 0, 0, 1, 1, 2]);
+  const since = column(alerts, "days_since_prior_alert") as number[];
+  assert.ok(since.slice(0, 3).every(Number.isNaN));
+  assert.deepEqual(since.slice(3), [1, 1, 1]);
+  assert.deepEqual(column(alerts, "same_day_alerts"), [0, 0, 0, 0, 0, 0]);
 });
 
 Deno.test("extract() draws the same seeded sample for the same seed", async () => {
@@ -212,7 +234,7 @@ Deno.test("extract() draws the same seeded sample for the same seed", async () =
   const full = await extract(ch, QUERY);
   assert.notEqual(first.provenance.fingerprint, full.provenance.fingerprint);
   const sampled = new Set(column(first.alerts, "address"));
-  for (const address of column(first.features, "address")) assert.ok(sampled.has(address));
+  assert.deepEqual(new Set(column(first.features, "address")), sampled);
 });
 
 Deno.test("extract() fingerprints the data: same rows same hash, a changed row another", async () => {
@@ -382,7 +404,7 @@ Deno.test("extract() trains on the optional raw_features columns present and nam
     assert.equal(data.features.getChild(name), null);
   }
   assert.ok(data.features.getChild("daily_activity_entropy"));
-  assert.equal(data.features.numRows, 4);
+  assert.equal(data.features.numRows, 6);
 });
 
 Deno.test("extract() rejects columns whose type differs from the contract", async () => {

@@ -4,7 +4,9 @@ import { openClickHouse } from "../src/clickhouse/open.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures, featureCatalogue } from "../src/features/build_features.ts";
+import { groupRows, percentiles, zScores } from "../src/features/group_stats.ts";
 import { summarizeMatrix, writeMatrixArrow } from "../src/features/summary.ts";
+import { generate } from "../src/generate/generate.ts";
 import { migrate } from "../src/schema/migrate.ts";
 import type { ClickHouse, ExtractedData, ExtractQuery, FeatureMatrix } from "../src/types.ts";
 import { loadFixture } from "./fixtures/feature_fixture.ts";
@@ -158,6 +160,19 @@ Deno.test("buildFeatures() computes z-scores and percentiles within batch and ty
   // Jan 1 PEEL_CHAIN: a1 and a3; every other typology group holds one alert.
   close(feature(matrix, "stat_volume_z_typology"), [1, 0, -1, 0, 0, 0]);
   close(feature(matrix, "stat_confidence_pct_typology"), [0.75, 0.5, 0.25, 0.5, 0.5, 0.5]);
+});
+
+Deno.test("percentiles() gives tied values their mid-rank", async () => {
+  await setup();
+  const groups = groupRows(Int32Array.of(0, 0, 0, 0, 1), 2);
+  close(Array.from(percentiles(Float64Array.of(1, 1, 2, 1, 7), groups)), [
+    0.375,
+    0.375,
+    0.875,
+    0.375,
+    0.5,
+  ]);
+  close(Array.from(zScores(Float64Array.of(1, 1, 1, 1, 7), groups)), [0, 0, 0, 0, 0]);
 });
 
 Deno.test("buildFeatures() gives alerts their cluster's figures", async () => {
@@ -331,6 +346,7 @@ Deno.test("buildFeatures() rejects non-numeric columns and unknown levels", asyn
   const text = {
     ...data,
     moneyFlows: tableFromArrays({
+      address_row: Uint32Array.of(0),
       processing_date: Int32Array.of(19723),
       address: ["A"],
       in_degree: ["two"],
@@ -417,6 +433,58 @@ Deno.test("writeMatrixArrow() writes the matrix as an Arrow IPC file", async () 
     matrix.categorical,
   );
   assert.equal(table.schema.metadata.get("risktrain.model_type"), "alert_ranker");
+});
+
+Deno.test("buildFeatures() builds every model type on generated data", async () => {
+  await setup();
+  const generated = await generate(ch, { network: "gen", days: 3, alertsPerDay: 300, seed: 42 });
+  const query = { network: "gen", startDate: generated.startDate, endDate: generated.endDate };
+  const extracted = await extract(ch, query);
+  assert.equal(extracted.alerts.numRows, generated.rows.raw_alerts);
+  assert.equal(extracted.clusters.numRows, generated.rows.raw_clusters);
+
+  // The as-of label, computed another way: argMax over the label rows dated at or before.
+  const expected = await ch.query(
+    "SELECT a.alert_id AS alert_id, argMax(l.risk_level, (l.processing_date, " +
+      "multiIf(l.risk_level = 'critical', 3, l.risk_level = 'high', 2, " +
+      "l.risk_level = 'medium', 1, 0), l.confidence_score, l.label)) AS risk_level " +
+      "FROM {db:Identifier}.raw_alerts AS a INNER JOIN {db:Identifier}.raw_address_labels " +
+      "AS l ON l.address = a.address WHERE l.processing_date <= a.processing_date " +
+      "AND l.network = 'gen' GROUP BY a.alert_id, a.processing_date",
+    { params: { db: "risk_scoring_gen" } },
+  );
+  const asOf = new Map<string, string>();
+  const ids = expected.getChild("alert_id")!;
+  const levels = expected.getChild("risk_level")!;
+  for (let i = 0; i < expected.numRows; i++) asOf.set(ids.get(i), levels.get(i));
+  assert.ok(asOf.size > 0, "the generated alerts carry labels");
+
+  const scorer = buildFeatures(extracted, { modelType: "alert_scorer" });
+  const grades = { low: 0, medium: 0, high: 1, critical: 1 } as Record<string, number>;
+  scorer.ids.forEach((id, i) => {
+    const level = asOf.get(id);
+    if (level === undefined) assert.ok(Number.isNaN(scorer.label[i]), id);
+    else assert.equal(scorer.label[i], grades[level], id);
+  });
+  const summary = summarizeMatrix(scorer);
+  assert.ok(summary.positiveRate > 0 && summary.positiveRate < 1);
+  assert.deepEqual(summary.allMissing, []);
+  for (const x of scorer.data) assert.ok(Number.isFinite(x) || Number.isNaN(x));
+
+  const ranker = buildFeatures(extracted, { modelType: "alert_ranker" });
+  assert.equal(summarizeMatrix(ranker).groups, 3);
+  for (let i = 1; i < ranker.numRows; i++) {
+    assert.ok(
+      ranker.group![i] - ranker.group![i - 1] <= 1 && ranker.group![i] >= ranker.group![i - 1],
+    );
+    assert.equal(
+      ranker.group![i] !== ranker.group![i - 1],
+      ranker.processingDates[i] !== ranker.processingDates[i - 1],
+    );
+  }
+  const clusters = buildFeatures(extracted, { modelType: "cluster_scorer" });
+  assert.equal(clusters.numRows, generated.rows.raw_clusters);
+  assert.ok(summarizeMatrix(clusters).labelledRows > 0);
 });
 
 Deno.test("buildFeatures() tests close the embedded engine", async () => {

@@ -26,6 +26,8 @@ export interface ProgressTotals {
 
 /** Options of {@linkcode collectBatches}. */
 export interface CollectOptions {
+  /** ClickHouse settings of the statement. */
+  settings?: Readonly<Record<string, string | number | boolean>>;
   /** Stops the query. */
   signal?: AbortSignal;
   /** Called after each batch with the totals of the extraction. */
@@ -63,9 +65,9 @@ export async function collectBatches(
   totals: ProgressTotals,
   options: CollectOptions,
 ): Promise<Table> {
-  const { signal, onProgress } = options;
+  const { signal, onProgress, settings } = options;
   const batches: RecordBatch[] = [];
-  for await (const batch of ch.stream(sql, { params, signal })) {
+  for await (const batch of ch.stream(sql, { params, signal, settings })) {
     throwIfAborted(signal);
     batches.push(batch);
     totals.rows += batch.numRows;
@@ -74,5 +76,5 @@ export async function collectBatches(
   }
   throwIfAborted(signal);
   if (batches.length > 0) return new Table(batches);
-  return await ch.query("SELECT * FROM (" + sql + ") LIMIT 0", { params, signal });
+  return await ch.query("SELECT * FROM (" + sql + ") LIMIT 0", { params, signal, settings });
 }

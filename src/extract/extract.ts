@@ -10,7 +10,7 @@ import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, ExtractedData, ExtractQuery, QueryParams } from "../types.ts";
 import { checkContract } from "./check_contract.ts";
 import { collectBatches, type ExtractProgress, type ProgressTotals } from "./collect_batches.ts";
-import { extractStatements, featureSelect, WINDOWS_SQL } from "./extract_sql.ts";
+import { ALIGN_SETTINGS, extractStatements, featureSelect, WINDOWS_SQL } from "./extract_sql.ts";
 import { parseExtractQuery } from "./extract_query.ts";
 
 const logger = getLogger(["risktrain", "extract"]);
@@ -28,6 +28,12 @@ export const ALERT_COLUMNS = [
   "volume_usd",
   "evidence_count",
   "indicator_count",
+  "alert_row",
+  "address_row",
+  "prior_alerts",
+  "prior_alert_days",
+  "days_since_prior_alert",
+  "same_day_alerts",
 ] as const;
 
 /** Columns of the labels table `extract` returns: one row per alert, in alert order. */
@@ -116,7 +122,11 @@ async function fingerprintOf(
  *
  * USD amounts (Decimal128) arrive as Float64, UInt64 counters and timestamps as Float64
  * (exact below 2^53, rounded to the nearest double above). The labels table has one row per
- * alert in the alerts table's order. Fails fast with a RiskTrainError for an invalid query
+ * alert in the alerts table's order. Rows are linked by numbers ClickHouse assigns:
+ * `alerts.alert_row` (0.. in alert order), `alerts.address_row` (0.. per alerted
+ * (processing_date, address) pair, which is also the row of `features` and `moneyFlows`,
+ * NULL where the pair has no data), `clusters.member_alert_rows` and
+ * `clusters.representative_alert_row` (alert_row values). Fails fast with a RiskTrainError for an invalid query
  * (`CONFIG_INVALID`), an unknown network or database (`DATABASE_NOT_FOUND`), missing tables
  * (`TABLE_NOT_FOUND`), missing required columns or wrong types (`CONTRACT_VIOLATION`), an
  * ambiguous window (`CONFIG_INVALID`) and an empty range (`NO_DATA`).
@@ -199,13 +209,14 @@ export async function extract(
     );
   }
   const select = featureSelect(contract.presentFeatureColumns);
+  const aligned = { ...collect, settings: ALIGN_SETTINGS };
   const features = await collectBatches(
     source,
     statements.featuresHead + select.sql + statements.featuresTail,
     { ...params, ...select.params },
     "features",
     totals,
-    collect,
+    aligned,
   );
   const moneyFlows = await collectBatches(
     source,
@@ -213,7 +224,7 @@ export async function extract(
     params,
     "moneyFlows",
     totals,
-    collect,
+    aligned,
   );
   const clusters = await collectBatches(
     source,

@@ -42,31 +42,61 @@ const SELECTED_SAMPLE = "selected AS (SELECT processing_date, alert_id, typology
 const IN_SELECTED_ALERTS = " AND (processing_date, alert_id, typology_type) IN " +
   "(SELECT processing_date, alert_id, typology_type FROM selected)";
 
+/**
+ * The distinct alerted (processing_date, address) pairs numbered 0.. in that order:
+ * `address_row` joins alerts to their raw_features and money-flow rows.
+ */
+const PAIRS = "pairs AS (SELECT processing_date AS pair_date, address AS pair_address, " +
+  "cityHash64(processing_date, address) AS pair_key, " +
+  "toUInt32(row_number() OVER (ORDER BY processing_date, address) - 1) AS address_row " +
+  "FROM (SELECT DISTINCT processing_date, address FROM selected))";
+
+/** 64-bit keys of the alerted pairs, for a cheap prefilter (made exact by a later join). */
+const KEYS = "pair_keys AS (SELECT cityHash64(processing_date, address) AS pair_key FROM selected)";
+
 const RISK_RANK = "multiIf(risk_level = 'critical', 3, risk_level = 'high', 2, " +
   "risk_level = 'medium', 1, risk_level = 'low', 0, -1)";
 
+const PRIOR = "(PARTITION BY address ORDER BY processing_date " +
+  "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)";
+
+/** Settings of the statements that align per-address rows with a LEFT JOIN. */
+export const ALIGN_SETTINGS: Readonly<Record<string, number>> = { join_use_nulls: 1 };
+
 /** The statements of one extraction, sampled (`limit` set) or not. */
 export interface ExtractStatements {
-  /** Alerts with their as-of labels, ordered by (processing_date, alert_id, typology_type). */
+  /**
+   * Alerts with their as-of labels, row numbers and alert history, ordered by
+   * (processing_date, alert_id, typology_type).
+   */
   alerts: string;
-  /** raw_features rows of the alerted addresses (the select list is appended). */
+  /** raw_features rows per alerted pair, in `address_row` order (select list appended). */
   featuresHead: string;
   /** The rest of the raw_features statement, after the select list. */
   featuresTail: string;
-  /** Per-address money-flow aggregates of the alerted addresses. */
+  /** Money-flow aggregates per alerted pair, in `address_row` order. */
   moneyFlows: string;
-  /** Clusters of the range (with a sample: those with a sampled member alert). */
+  /** Clusters of the range with their member alerts' row numbers. */
   clusters: string;
   /** Row counts and hashes of the source rows, for the fingerprint. */
   fingerprint: string;
 }
 
 /**
- * The statements of one extraction. Labels are taken as of each alert's date with an ASOF
- * LEFT JOIN on `alert.processing_date >= label.processing_date`: the latest label day at or
- * before the alert, never a later one. On one label day with several rows for an address,
- * the row with the highest risk_level wins, then the highest confidence_score, then the
- * greatest label text.
+ * The statements of one extraction.
+ *
+ * - alerts: each alert's label as of its date, with an ASOF LEFT JOIN on
+ *   `alert.processing_date >= label.processing_date`: the latest label day at or before
+ *   the alert, never a later one. On one label day with several rows for an address, the
+ *   row with the highest risk_level wins, then the highest confidence_score, then the
+ *   greatest label text. `alert_row` numbers the alerts in output order, `address_row` their
+ *   (processing_date, address) pair; the alert history of the address within the range is
+ *   computed with window functions over earlier dates only.
+ * - raw_features and money flows: one row per alerted pair in `address_row` order, NULL
+ *   where the pair has no row (LEFT JOIN with `join_use_nulls`, see ALIGN_SETTINGS).
+ * - clusters: `member_alert_rows` (the `alert_row` of each member alert extracted:
+ *   related_alert_ids, else primary_alert_id) and `representative_alert_row` (the primary
+ *   alert when extracted, else the first extracted member; -1 when none).
  *
  * @example
  * ```ts
@@ -92,71 +122,102 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "a.severity AS severity, a.suspected_address_type AS suspected_address_type, " +
     "a.alert_confidence_score AS alert_confidence_score, a.volume_usd AS volume_usd, " +
     "a.evidence_count AS evidence_count, a.indicator_count AS indicator_count, " +
+    "a.alert_row AS alert_row, a.address_row AS address_row, " +
+    "a.prior_alerts AS prior_alerts, a.prior_alert_days AS prior_alert_days, " +
+    "a.days_since_prior_alert AS days_since_prior_alert, a.same_day_alerts AS same_day_alerts, " +
     "l.label_found AS label_found, l.label_risk_level AS label_risk_level, " +
     "l.label_confidence_score AS label_confidence_score, " +
     "l.label_processing_date AS label_processing_date " +
     "FROM (SELECT window_days, processing_date, alert_id, address, typology_type, severity, " +
     "suspected_address_type, alert_confidence_score, toFloat64(volume_usd) AS volume_usd, " +
     "toUInt32(JSONLength(evidence_json)) AS evidence_count, " +
-    "toUInt32(length(risk_indicators)) AS indicator_count " +
+    "toUInt32(length(risk_indicators)) AS indicator_count, " +
+    "toUInt32(row_number() OVER (ORDER BY processing_date, alert_id, typology_type) - 1) " +
+    "AS alert_row, " +
+    "toUInt32(dense_rank() OVER (ORDER BY processing_date, address) - 1) AS address_row, " +
+    "toFloat64(count() OVER " + PRIOR + ") AS prior_alerts, " +
+    "toFloat64(uniqExact(processing_date) OVER " + PRIOR + ") AS prior_alert_days, " +
+    "if(prior_alerts = 0, nan, " +
+    "toFloat64(toInt32(processing_date) - toInt32(max(processing_date) OVER " + PRIOR + "))) " +
+    "AS days_since_prior_alert, " +
+    "toFloat64(count() OVER (PARTITION BY address, processing_date) - 1) AS same_day_alerts " +
     "FROM {db:Identifier}.raw_alerts WHERE " + RANGE + alertFilter + ") AS a " +
     "ASOF LEFT JOIN label_days AS l " +
     "ON a.address = l.label_address AND a.processing_date >= l.label_processing_date " +
     "ORDER BY processing_date, alert_id, typology_type";
 
-  const featuresHead = "WITH " + selected + " SELECT processing_date, address";
+  const featuresHead = "WITH " + selected + ", " + PAIRS + ", " + KEYS + ", " +
+    "found AS (SELECT processing_date AS feature_date, address AS feature_address";
   const featuresTail = " FROM {db:Identifier}.raw_features WHERE " + RANGE +
-    " AND (processing_date, address) IN (SELECT processing_date, address FROM selected) " +
-    "ORDER BY processing_date, address";
+    " AND cityHash64(processing_date, address) IN (SELECT pair_key FROM pair_keys)) " +
+    "SELECT p.address_row AS address_row, p.pair_date AS processing_date, " +
+    "p.pair_address AS address, f.* EXCEPT (feature_date, feature_address) " +
+    "FROM pairs AS p LEFT JOIN found AS f " +
+    "ON f.feature_date = p.pair_date AND f.feature_address = p.pair_address " +
+    "ORDER BY address_row";
 
-  const moneyFlows = "WITH " + selected + ", " +
-    "edges AS (" +
-    "SELECT processing_date, from_address AS address, to_address AS counterparty, " +
-    "toUInt8(1) AS outgoing, toFloat64(amount_usd_sum) AS usd, toFloat64(tx_count) AS txs " +
-    "FROM {db:Identifier}.raw_money_flows WHERE " + RANGE +
-    " AND (processing_date, from_address) IN (SELECT processing_date, address FROM selected) " +
-    "UNION ALL " +
-    "SELECT processing_date, to_address AS address, from_address AS counterparty, " +
-    "toUInt8(0) AS outgoing, toFloat64(amount_usd_sum) AS usd, toFloat64(tx_count) AS txs " +
-    "FROM {db:Identifier}.raw_money_flows WHERE " + RANGE +
-    " AND (processing_date, to_address) IN (SELECT processing_date, address FROM selected)), " +
-    "pairs AS (SELECT processing_date, address, counterparty, " +
-    "sumIf(usd, outgoing = 1) AS out_usd, sumIf(usd, outgoing = 0) AS in_usd, " +
-    "sumIf(txs, outgoing = 1) AS out_txs, sumIf(txs, outgoing = 0) AS in_txs, " +
-    "max(outgoing) = 1 AS has_out, min(outgoing) = 0 AS has_in, " +
-    "(processing_date, counterparty) IN (SELECT processing_date, address FROM selected) " +
+  const edges = (address: string, counterparty: string, outgoing: string) =>
+    "SELECT cityHash64(processing_date, " + address + ") AS address_key, cityHash64(" +
+    counterparty + ") AS counterparty, toUInt8(" + outgoing + ") AS outgoing, " +
+    "toFloat64(amount_usd_sum) AS usd, toFloat64(tx_count) AS txs, " +
+    "cityHash64(processing_date, " + counterparty + ") IN (SELECT pair_key FROM pair_keys) " +
     "AS counterparty_alerted " +
-    "FROM edges GROUP BY processing_date, address, counterparty) " +
-    "SELECT processing_date, address, " +
-    "toFloat64(countIf(has_in)) AS in_degree, toFloat64(countIf(has_out)) AS out_degree, " +
-    "toFloat64(count()) AS counterparties, " +
-    "toFloat64(countIf(has_in AND has_out)) AS reciprocal_counterparties, " +
-    "sum(in_usd) AS in_volume_usd, sum(out_usd) AS out_volume_usd, " +
-    "sum(in_txs) AS in_tx_count, sum(out_txs) AS out_tx_count, " +
-    "toFloat64(countIf(counterparty_alerted)) AS alerted_counterparties, " +
-    "sumIf(in_usd + out_usd, counterparty_alerted) AS alerted_volume_usd, " +
+    "FROM {db:Identifier}.raw_money_flows WHERE " + RANGE +
+    " AND cityHash64(processing_date, " + address + ") IN (SELECT pair_key FROM pair_keys)";
+  const moneyFlows = "WITH " + selected + ", " + PAIRS + ", " + KEYS + ", " +
+    "edges AS (" + edges("from_address", "to_address", "1") + " UNION ALL " +
+    edges("to_address", "from_address", "0") + "), " +
+    "per_address AS (SELECT address_key AS flow_key, " +
+    "toFloat64(uniqExactIf(counterparty, outgoing = 0)) AS in_degree, " +
+    "toFloat64(uniqExactIf(counterparty, outgoing = 1)) AS out_degree, " +
+    "toFloat64(uniqExact(counterparty)) AS counterparties, " +
+    "in_degree + out_degree - counterparties AS reciprocal_counterparties, " +
+    "sumIf(usd, outgoing = 0) AS in_volume_usd, sumIf(usd, outgoing = 1) AS out_volume_usd, " +
+    "sumIf(txs, outgoing = 0) AS in_tx_count, sumIf(txs, outgoing = 1) AS out_tx_count, " +
+    "toFloat64(uniqExactIf(counterparty, counterparty_alerted)) AS alerted_counterparties, " +
+    "sumIf(usd, counterparty_alerted) AS alerted_volume_usd, " +
     "if(in_volume_usd + out_volume_usd = 0, nan, " +
     "(in_volume_usd - out_volume_usd) / (in_volume_usd + out_volume_usd)) AS balance, " +
     "reciprocal_counterparties / counterparties AS reciprocity, " +
     "if(in_volume_usd + out_volume_usd = 0, nan, " +
     "alerted_volume_usd / (in_volume_usd + out_volume_usd)) AS alerted_volume_share " +
-    "FROM pairs GROUP BY processing_date, address ORDER BY processing_date, address";
+    "FROM edges GROUP BY address_key) " +
+    "SELECT p.address_row AS address_row, p.pair_date AS processing_date, " +
+    "p.pair_address AS address, f.* EXCEPT (flow_key) " +
+    "FROM pairs AS p LEFT JOIN per_address AS f ON f.flow_key = p.pair_key " +
+    "ORDER BY address_row";
 
-  const clusterFilter = sampled
-    ? " AND (processing_date, cluster_id) IN (SELECT processing_date, cluster_id " +
-      "FROM {db:Identifier}.raw_clusters " +
-      "ARRAY JOIN if(empty(related_alert_ids), [primary_alert_id], related_alert_ids) AS member " +
-      "WHERE " + RANGE + " AND (processing_date, member) IN " +
-      "(SELECT processing_date, alert_id FROM selected))"
-    : "";
-  const clusters = "WITH " + selected + " " +
-    "SELECT processing_date, cluster_id, cluster_type, primary_address, primary_alert_id, " +
-    "if(empty(related_alert_ids), [primary_alert_id], related_alert_ids) AS member_alert_ids, " +
-    "toUInt32(length(addresses_involved)) AS addresses_involved_count, total_alerts, " +
-    "toFloat64(total_volume_usd) AS total_volume_usd, severity_max, confidence_avg, " +
-    "toFloat64(earliest_alert_timestamp) AS earliest_alert_timestamp, " +
-    "toFloat64(latest_alert_timestamp) AS latest_alert_timestamp " +
-    "FROM {db:Identifier}.raw_clusters WHERE " + RANGE + clusterFilter + " " +
+  const clusterFilter = sampled ? " AND m.has_members = 1" : "";
+  const clusters = "WITH " + selected + ", " +
+    "alert_rows AS (SELECT processing_date AS row_date, alert_id AS row_alert_id, " +
+    "toUInt32(row_number() OVER (ORDER BY processing_date, alert_id, typology_type) - 1) " +
+    "AS alert_row FROM selected), " +
+    "member_ids AS (SELECT processing_date AS member_date, cluster_id AS member_cluster, " +
+    "member, position FROM {db:Identifier}.raw_clusters " +
+    "ARRAY JOIN arrayConcat([primary_alert_id], " +
+    "if(empty(related_alert_ids), [primary_alert_id], related_alert_ids)) AS member, " +
+    "arrayEnumerate(arrayConcat([primary_alert_id], " +
+    "if(empty(related_alert_ids), [primary_alert_id], related_alert_ids))) AS position " +
+    "WHERE " + RANGE + "), " +
+    "members AS (SELECT member_date, member_cluster, toUInt8(1) AS has_members, " +
+    "arrayDistinct(groupArrayIf(r.alert_row, position > 1)) AS member_alert_rows, " +
+    "toInt64(argMin(r.alert_row, position)) AS representative_alert_row " +
+    "FROM member_ids AS i INNER JOIN alert_rows AS r " +
+    "ON r.row_date = i.member_date AND r.row_alert_id = i.member " +
+    "GROUP BY member_date, member_cluster) " +
+    "SELECT c.processing_date AS processing_date, c.cluster_id AS cluster_id, " +
+    "c.cluster_type AS cluster_type, c.primary_address AS primary_address, " +
+    "c.primary_alert_id AS primary_alert_id, m.member_alert_rows AS member_alert_rows, " +
+    "if(m.has_members = 1, m.representative_alert_row, -1) AS representative_alert_row, " +
+    "toUInt32(length(c.addresses_involved)) AS addresses_involved_count, " +
+    "c.total_alerts AS total_alerts, toFloat64(c.total_volume_usd) AS total_volume_usd, " +
+    "c.severity_max AS severity_max, c.confidence_avg AS confidence_avg, " +
+    "toFloat64(c.earliest_alert_timestamp) AS earliest_alert_timestamp, " +
+    "toFloat64(c.latest_alert_timestamp) AS latest_alert_timestamp " +
+    "FROM {db:Identifier}.raw_clusters AS c LEFT JOIN members AS m " +
+    "ON m.member_date = c.processing_date AND m.member_cluster = c.cluster_id " +
+    "WHERE c.window_days = {window:UInt16} " +
+    "AND c.processing_date BETWEEN {start:Date} AND {end:Date}" + clusterFilter + " " +
     "ORDER BY processing_date, cluster_id";
 
   const hash = "count() AS rows, sum(cityHash64(*)) AS hash_sum, groupBitXor(cityHash64(*)) " +
@@ -165,17 +226,14 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "SELECT 'raw_alerts' AS source, " + hash + " FROM {db:Identifier}.raw_alerts WHERE " + RANGE +
     alertFilter +
     " UNION ALL SELECT 'raw_features', " + hash + " FROM {db:Identifier}.raw_features WHERE " +
-    RANGE + " AND (processing_date, address) IN (SELECT processing_date, address FROM selected)" +
+    RANGE +
     " UNION ALL SELECT 'raw_clusters', " + hash + " FROM {db:Identifier}.raw_clusters WHERE " +
-    RANGE + clusterFilter +
+    RANGE +
     " UNION ALL SELECT 'raw_money_flows', " + hash + " FROM {db:Identifier}.raw_money_flows " +
-    "WHERE " + RANGE + " AND ((processing_date, from_address) IN " +
-    "(SELECT processing_date, address FROM selected) OR (processing_date, to_address) IN " +
-    "(SELECT processing_date, address FROM selected))" +
+    "WHERE " + RANGE +
     " UNION ALL SELECT 'raw_address_labels', " + hash +
     " FROM {db:Identifier}.raw_address_labels " +
-    "WHERE network = {network:String} AND processing_date <= {end:Date} " +
-    "AND address IN (SELECT address FROM selected)";
+    "WHERE network = {network:String} AND processing_date <= {end:Date}";
 
   return { alerts, featuresHead, featuresTail, moneyFlows, clusters, fingerprint };
 }

@@ -9,17 +9,16 @@
 import type { Table } from "npm:apache-arrow@21.2.0";
 import { RiskTrainError } from "../errors.ts";
 import type { ExtractedData } from "../types.ts";
-import { type AddressIndex, indexAddresses, joinAddressDays } from "./address_join.ts";
 import {
   dayColumn,
+  integerListColumn,
   isNumeric,
   numberColumn,
   stringColumn,
-  stringListColumn,
 } from "./arrow_columns.ts";
 import { groupRows, pairIds, percentiles, zScores } from "./group_stats.ts";
 import { levelCodes } from "./levels.ts";
-import { priorAlerts } from "./prior_alerts.ts";
+import { alertPositions, pairRows } from "./row_links.ts";
 
 /** The group a feature belongs to in the catalogue. */
 export type FeatureGroup = "alert" | "address" | "network" | "temporal" | "statistical" | "cluster";
@@ -36,6 +35,8 @@ export interface NumericSource {
   kind: "numeric";
   /** One value per row (NaN = missing). */
   values(): Float64Array;
+  /** The values of the given alert rows only (-1 = none: NaN), when cheaper than all. */
+  valuesAt?(rows: Int32Array): Float64Array;
 }
 
 /** A categorical feature, encoded with a dictionary by the matrix builder. */
@@ -63,8 +64,8 @@ export interface AlertContext {
   days: Int32Array;
   /** alert_id per alert. */
   ids: string[];
-  /** Addresses numbered. */
-  addresses: AddressIndex;
+  /** Table row of each alert_row value. */
+  alertPosition: Int32Array;
   /** raw_features row of each alert, or -1. */
   featureRow: Int32Array;
   /** Money-flow aggregate row of each alert, or -1. */
@@ -75,7 +76,7 @@ export interface AlertContext {
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const FEATURE_KEYS = new Set(["processing_date", "address"]);
+const ROW_KEYS = new Set(["address_row", "processing_date", "address"]);
 const TIMESTAMPS = new Set(["first_activity_timestamp", "last_activity_timestamp"]);
 
 function memo<T>(compute: () => T): () => T {
@@ -92,19 +93,17 @@ function numeric(
   return { name, group, source, kind: "numeric", values };
 }
 
-/** Reads the keys every alert-level feature needs and joins the per-address tables. */
+/** Reads the keys every alert-level feature needs and links the per-address tables. */
 export function alertContext(data: ExtractedData): AlertContext {
   const { alerts } = data;
-  const days = dayColumn(alerts, "processing_date", "alerts");
-  const ids = stringColumn(alerts, "alert_id", "alerts");
-  const addresses = indexAddresses(stringColumn(alerts, "address", "alerts"));
+  const pairs = numberColumn(alerts, "address_row", "alerts");
   return {
     n: alerts.numRows,
-    days,
-    ids,
-    addresses,
-    featureRow: joinAddressDays(data.features, "raw_features", addresses, days),
-    flowRow: joinAddressDays(data.moneyFlows, "money flows", addresses, days),
+    days: dayColumn(alerts, "processing_date", "alerts"),
+    ids: stringColumn(alerts, "alert_id", "alerts"),
+    alertPosition: alertPositions(alerts),
+    featureRow: pairRows(data.features, "raw_features", pairs),
+    flowRow: pairRows(data.moneyFlows, "money flows", pairs),
     data,
   };
 }
@@ -113,6 +112,21 @@ function gather(source: Float64Array, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = rows[i] < 0 ? NaN : source[rows[i]];
   return out;
+}
+
+/** A per-address column gathered for alert rows: all of them, or some (`valuesAt`). */
+function linked(
+  name: string,
+  group: FeatureGroup,
+  source: string,
+  read: () => Float64Array,
+  linkRow: Int32Array,
+): NumericSource {
+  return {
+    ...numeric(name, group, source, () => gather(read(), linkRow)),
+    valuesAt: (rows) =>
+      gather(read(), Int32Array.from(rows, (row) => (row < 0 ? -1 : linkRow[row]))),
+  };
 }
 
 function numericColumns(table: Table, skip: ReadonlySet<string>, source: string): string[] {
@@ -174,26 +188,28 @@ function alertGroup(ctx: AlertContext): FeatureSource[] {
 
 function addressGroup(ctx: AlertContext): FeatureSource[] {
   const { features } = ctx.data;
-  return numericColumns(features, new Set([...FEATURE_KEYS, ...TIMESTAMPS]), "raw_features").map((
+  return numericColumns(features, new Set([...ROW_KEYS, ...TIMESTAMPS]), "raw_features").map((
     name,
   ) =>
-    numeric(
+    linked(
       "addr_" + name,
       "address",
       "raw_features." + name,
-      () => gather(numberColumn(features, name, "raw_features"), ctx.featureRow),
+      () => numberColumn(features, name, "raw_features"),
+      ctx.featureRow,
     )
   );
 }
 
 function networkGroup(ctx: AlertContext): FeatureSource[] {
   const flows = ctx.data.moneyFlows;
-  return numericColumns(flows, FEATURE_KEYS, "money flows").map((name) =>
-    numeric(
+  return numericColumns(flows, ROW_KEYS, "money flows").map((name) =>
+    linked(
       "flow_" + name,
       "network",
       "raw_money_flows (aggregated in SQL)." + name,
-      () => gather(numberColumn(flows, name, "money flows"), ctx.flowRow),
+      () => numberColumn(flows, name, "money flows"),
+      ctx.flowRow,
     )
   );
 }
@@ -210,9 +226,8 @@ function sinceTimestamp(ctx: AlertContext, column: string): Float64Array {
 }
 
 function temporalGroup(ctx: AlertContext): FeatureSource[] {
-  const history = memo(() =>
-    priorAlerts(ctx.addresses.alertAddress, ctx.days, ctx.addresses.ids.size)
-  );
+  const { alerts } = ctx.data;
+  const history = (name: string) => () => numberColumn(alerts, name, "alerts");
   return [
     numeric(
       "time_address_age_days",
@@ -226,15 +241,25 @@ function temporalGroup(ctx: AlertContext): FeatureSource[] {
       "raw_features.last_activity_timestamp",
       () => sinceTimestamp(ctx, "last_activity_timestamp"),
     ),
-    numeric("time_prior_alerts", "temporal", "raw_alerts", () => history().priorAlerts),
-    numeric("time_prior_alert_days", "temporal", "raw_alerts", () => history().priorAlertDays),
+    numeric("time_prior_alerts", "temporal", "raw_alerts (SQL window)", history("prior_alerts")),
+    numeric(
+      "time_prior_alert_days",
+      "temporal",
+      "raw_alerts (SQL window)",
+      history("prior_alert_days"),
+    ),
     numeric(
       "time_days_since_prior_alert",
       "temporal",
-      "raw_alerts",
-      () => history().daysSincePriorAlert,
+      "raw_alerts (SQL window)",
+      history("days_since_prior_alert"),
     ),
-    numeric("time_same_day_alerts", "temporal", "raw_alerts", () => history().sameDayAlerts),
+    numeric(
+      "time_same_day_alerts",
+      "temporal",
+      "raw_alerts (SQL window)",
+      history("same_day_alerts"),
+    ),
   ];
 }
 
@@ -301,28 +326,25 @@ function statisticalGroup(ctx: AlertContext): FeatureSource[] {
   ];
 }
 
-/** Alert rows by (processing_date, alert_id) key. */
-export function alertRowsByKey(ctx: AlertContext): Map<string, number> {
-  const rows = new Map<string, number>();
-  for (let i = 0; i < ctx.n; i++) rows.set(ctx.days[i] + "|" + ctx.ids[i], i);
-  return rows;
-}
-
-/** Member alert rows of each cluster (alerts of the extraction only). */
+/** Member alert rows (table rows of the alerts) of each cluster. */
 export function clusterMembers(ctx: AlertContext): number[][] {
   const { clusters } = ctx.data;
   if (clusters.numRows === 0) return [];
-  const days = dayColumn(clusters, "processing_date", "raw_clusters");
-  const members = stringListColumn(clusters, "member_alert_ids", "raw_clusters");
-  const byKey = alertRowsByKey(ctx);
-  return members.map((ids, c) => {
-    const rows: number[] = [];
-    for (const id of ids) {
-      const row = byKey.get(days[c] + "|" + id);
-      if (row !== undefined && !rows.includes(row)) rows.push(row);
-    }
-    return rows;
-  });
+  return integerListColumn(clusters, "member_alert_rows", "raw_clusters").map((rows) =>
+    rows.map((row) => alertRow(ctx, row))
+  );
+}
+
+/** The table row of an `alert_row` value; a value outside the alerts is `DATA_INVALID`. */
+export function alertRow(ctx: AlertContext, alertRowNumber: number): number {
+  const row = ctx.alertPosition[alertRowNumber];
+  if (row === undefined) {
+    throw new RiskTrainError(
+      "DATA_INVALID",
+      "raw_clusters refers to alert_row " + alertRowNumber + " of " + ctx.n + " alerts",
+    );
+  }
+  return row;
 }
 
 /** The cluster-level values shared by alert rows and cluster rows, per cluster. */

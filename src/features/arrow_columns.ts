@@ -66,8 +66,11 @@ export function numberColumn(table: Table, name: string, source: string): Float6
       }
     } else {
       const numbers = values as ArrayLike<number>;
-      if (data.nullCount === 0) out.set(numbers as unknown as ArrayLike<number>, at);
-      else for (let i = 0; i < data.length; i++) out[at + i] = isValid(data, i) ? numbers[i] : NaN;
+      if (data.nullCount === 0) {
+        out.set((numbers as unknown as Float64Array).subarray(0, data.length), at);
+      } else {for (let i = 0; i < data.length; i++) {
+          out[at + i] = isValid(data, i) ? numbers[i] : NaN;
+        }}
     }
     at += data.length;
   }
@@ -93,14 +96,35 @@ export function stringColumn(table: Table, name: string, source: string): string
   const vector = child(table, name, source);
   if (!isText(vector.type)) throw invalid(source, name, vector.type, "strings");
   const out = new Array<string>(vector.length);
-  for (let i = 0; i < vector.length; i++) {
-    const value = vector.get(i);
-    if (value === null) {
+  let at = 0;
+  for (const data of vector.data as Data[]) {
+    if (data.nullCount > 0) {
       throw new RiskTrainError("DATA_INVALID", "Null value in " + source + "." + name);
     }
-    out[i] = value;
+    if (!DataType.isUtf8(data.type) || !asciiChunk(data, out, at)) {
+      for (let i = 0; i < data.length; i++) out[at + i] = vector.get(at + i) as string;
+    }
+    at += data.length;
   }
   return out;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Decodes a Utf8 chunk whose bytes are all ASCII with one TextDecoder call, slicing the
+ * strings out of it (byte offsets are character offsets); false when a byte is not ASCII.
+ */
+function asciiChunk(data: Data, out: string[], at: number): boolean {
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = (data.values as Uint8Array).subarray(offsets[0], offsets[data.length]);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7f) return false;
+  const text = decoder.decode(bytes);
+  const base = offsets[0];
+  for (let i = 0; i < data.length; i++) {
+    out[at + i] = text.slice(offsets[i] - base, offsets[i + 1] - base);
+  }
+  return true;
 }
 
 /**
@@ -140,26 +164,41 @@ export function dayColumn(table: Table, name: string, source: string): Int32Arra
 }
 
 /**
- * Column `name` (a list of strings) as arrays of strings; used for the few cluster rows.
+ * Column `name` (a list of integers, e.g. row numbers) as arrays of numbers.
  *
  * @example
  * ```ts
- * import { Field, List, Table, Utf8, vectorFromArray } from "npm:apache-arrow@21.2.0";
- * import { stringListColumn } from "./arrow_columns.ts";
- * const s = vectorFromArray([["a", "b"], ["c"]], new List(new Field("item", new Utf8())));
- * const lists = stringListColumn(new Table({ s }), "s", "t");
- * console.assert(lists[0].join() === "a,b" && lists[1][0] === "c");
+ * import { Field, List, Table, Uint32, vectorFromArray } from "npm:apache-arrow@21.2.0";
+ * import { integerListColumn } from "./arrow_columns.ts";
+ * const s = vectorFromArray([[1, 2], [3]], new List(new Field("item", new Uint32())));
+ * const lists = integerListColumn(new Table({ s }), "s", "t");
+ * console.assert(lists[0].join() === "1,2" && lists[1][0] === 3);
  * ```
  */
-export function stringListColumn(table: Table, name: string, source: string): string[][] {
+export function integerListColumn(table: Table, name: string, source: string): number[][] {
   const vector = child(table, name, source);
-  if (!DataType.isList(vector.type) || !isText(vector.type.children[0].type)) {
-    throw invalid(source, name, vector.type, "lists of strings");
+  if (!DataType.isList(vector.type) || !DataType.isInt(vector.type.children[0].type)) {
+    throw invalid(source, name, vector.type, "lists of integers");
   }
-  const out = new Array<string[]>(vector.length);
-  for (let i = 0; i < vector.length; i++) {
-    const list = vector.get(i) as Vector | null;
-    out[i] = list === null ? [] : Array.from(list as Iterable<string>);
+  const out = new Array<number[]>(vector.length);
+  let at = 0;
+  for (const data of vector.data as Data[]) {
+    const offsets = data.valueOffsets as Int32Array;
+    const items = data.children[0];
+    const values = items.values as ArrayLike<number | bigint>;
+    for (let i = 0; i < data.length; i++) {
+      const list: number[] = [];
+      if (isValid(data, i)) {
+        for (let k = offsets[i]; k < offsets[i + 1]; k++) {
+          if (!isValid(items, k)) {
+            throw new RiskTrainError("DATA_INVALID", "Null item in " + source + "." + name);
+          }
+          list.push(Number(values[k]));
+        }
+      }
+      out[at + i] = list;
+    }
+    at += data.length;
   }
   return out;
 }

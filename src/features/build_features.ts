@@ -71,13 +71,13 @@ function parseOptions(options: BuildFeaturesOptions) {
   );
 }
 
-/** Row order sorted by day (stable): query groups come out contiguous. */
-function dayOrder(days: Int32Array): Uint32Array {
-  const order = Uint32Array.from({ length: days.length }, (_, i) => i);
+/** Row order sorted by day (stable): query groups come out contiguous; null = as is. */
+function dayOrder(days: Int32Array): Uint32Array | null {
   let sorted = true;
   for (let i = 1; i < days.length; i++) if (days[i] < days[i - 1]) sorted = false;
-  if (!sorted) order.sort((a, b) => days[a] - days[b] || a - b);
-  return order;
+  if (sorted) return null;
+  const order = Uint32Array.from({ length: days.length }, (_, i) => i);
+  return order.sort((a, b) => days[a] - days[b] || a - b);
 }
 
 function selectSources(
@@ -102,7 +102,8 @@ function selectSources(
   return featureNames.map((name) => byName.get(name)!);
 }
 
-function permute<T extends Float32Array | Int32Array>(values: T, order: Uint32Array): T {
+function permute<T extends Float32Array | Int32Array>(values: T, order: Uint32Array | null): T {
+  if (order === null) return values;
   const out = new (values.constructor as { new (n: number): T })(order.length);
   for (let r = 0; r < order.length; r++) out[r] = values[order[r]];
   return out;
@@ -192,14 +193,15 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
       values = source.values();
     }
     const column = matrix.subarray(j * numRows, (j + 1) * numRows);
-    for (let r = 0; r < numRows; r++) column[r] = values[order[r]];
+    if (order === null) column.set(values);
+    else for (let r = 0; r < numRows; r++) column[r] = values[order[r]];
     for (let r = 0; r < numRows; r++) {
       const x = column[r];
       if (x === Infinity || x === -Infinity) {
         throw new RiskTrainError(
           "DATA_INVALID",
           "Feature " + source.name + " (from " + source.source + ") is infinite for " +
-            ids[order[r]] + ": " + values[order[r]],
+            ids[order?.[r] ?? r] + ": " + values[order?.[r] ?? r],
         );
       }
     }
@@ -215,7 +217,7 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
   }
   const label = permute(labels.label, order);
   const weight = permute(labels.weight, order);
-  const rowIds = Array.from(order, (i) => ids[i]);
+  const rowIds = order === null ? ids : Array.from(order, (i) => ids[i]);
   logger.info("Built {rows} x {features} feature matrix for {modelType}", {
     rows: numRows,
     features: numFeatures,

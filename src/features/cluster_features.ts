@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { dayColumn, stringColumn } from "./arrow_columns.ts";
+import { dayColumn, numberColumn, stringColumn } from "./arrow_columns.ts";
 import {
   type AlertContext,
-  alertRowsByKey,
+  alertRow,
   CLUSTER_VALUE_SOURCES,
   clusterMembers,
   clusterValues,
@@ -91,14 +91,12 @@ export function clusterFeatureSources(
   const days = dayColumn(clusters, "processing_date", "raw_clusters");
   const ids = stringColumn(clusters, "cluster_id", "raw_clusters");
   const members = clusterMembers(ctx);
-  const representative = memo(() => {
-    const byKey = alertRowsByKey(ctx);
-    const primary = stringColumn(clusters, "primary_alert_id", "raw_clusters");
-    return Int32Array.from(
-      primary,
-      (id, c) => byKey.get(days[c] + "|" + id) ?? members[c][0] ?? -1,
-    );
-  });
+  const representative = memo(() =>
+    Int32Array.from(
+      numberColumn(clusters, "representative_alert_row", "raw_clusters"),
+      (row) => (row < 0 ? -1 : alertRow(ctx, row)),
+    )
+  );
   const values = memo(() => clusterValues(clusters));
   const numeric = (name: string, source: string, fn: () => Float64Array): NumericSource => ({
     name,
@@ -144,7 +142,9 @@ export function clusterFeatureSources(
     } else if (alert.kind === "numeric" && REPRESENTED_GROUPS.has(alert.group)) {
       sources.push({
         ...alert,
+        valuesAt: undefined,
         values: () => {
+          if (alert.valuesAt) return alert.valuesAt(representative());
           const all = alert.values();
           return Float64Array.from(representative(), (row) => (row < 0 ? NaN : all[row]));
         },

@@ -117,17 +117,6 @@ function lowerBound(sorted: Float64Array, x: number): number {
   return lo;
 }
 
-function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Mid-rank percentile of each row's value within its group, in (0, 1):
  * (values below + half the values equal) / values, counting the row itself among the
@@ -144,6 +133,7 @@ export function percentiles(values: Float64Array, groups: Groups): Float64Array 
   const out = new Float64Array(values.length);
   const { rows, start } = groups;
   const buffer = new Float64Array(values.length);
+  const runEnd = new Int32Array(values.length);
   for (let g = 0; g < groups.count; g++) {
     let n = 0;
     for (let k = start[g]; k < start[g + 1]; k++) {
@@ -151,6 +141,11 @@ export function percentiles(values: Float64Array, groups: Groups): Float64Array 
       if (x === x) buffer[start[g] + n++] = x;
     }
     const sorted = buffer.subarray(start[g], start[g] + n).sort();
+    for (let i = n - 1; i >= 0; i--) {
+      runEnd[start[g] + i] = i + 1 < n && sorted[i + 1] === sorted[i]
+        ? runEnd[start[g] + i + 1]
+        : i + 1;
+    }
     for (let k = start[g]; k < start[g + 1]; k++) {
       const x = values[rows[k]];
       if (x !== x) {
@@ -158,8 +153,7 @@ export function percentiles(values: Float64Array, groups: Groups): Float64Array 
         continue;
       }
       const below = lowerBound(sorted, x);
-      const equal = upperBound(sorted, x) - below;
-      out[rows[k]] = (below + equal / 2) / n;
+      out[rows[k]] = (below + (runEnd[start[g] + below] - below) / 2) / n;
     }
   }
   return out;
