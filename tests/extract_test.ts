@@ -235,6 +235,10 @@ Deno.test("extract() draws the same seeded sample for the same seed", async () =
   assert.notEqual(first.provenance.fingerprint, full.provenance.fingerprint);
   const sampled = new Set(column(first.alerts, "address"));
   assert.deepEqual(new Set(column(first.features, "address")), sampled);
+  // Only clusters with a sampled member alert are kept, and they point at sampled rows.
+  for (const rows of column(first.clusters, "member_alert_rows") as number[][]) {
+    assert.ok(rows.length > 0 && rows.every((row) => row < 3));
+  }
 });
 
 Deno.test("extract() fingerprints the data: same rows same hash, a changed row another", async () => {
