@@ -124,6 +124,7 @@ export {
 
 export { Booster, type PredictOptions, type PredictType } from "./src/lightgbm/booster.ts";
 export { LightGBMError } from "./src/lightgbm/lightgbm_error.ts";
+export { initLightGBM } from "./src/lightgbm/_wasm.ts";
 
 export { rocAuc } from "./src/metrics/roc_auc.ts";
 export { averagePrecision } from "./src/metrics/average_precision.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { drainPending, Session } from "npm:chdb@3.4.0";
+import type { Session } from "npm:chdb@3.4.0";
 import { type RecordBatch, type Schema, Table } from "npm:apache-arrow@21.2.0";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { join } from "node:path";
@@ -106,9 +106,10 @@ export class EmbeddedClickHouse implements ClickHouse {
     const connectionArgs = Object.entries(ARROW_OUTPUT_SETTINGS).map(([name, value]) =>
       `--${name}=${value}`
     );
+    const chdb = await loadChdb();
     let session: Session;
     try {
-      session = new Session(options.dataDir, { connectionArgs });
+      session = new chdb.Session(options.dataDir, { connectionArgs });
     } catch (error) {
       throw new RiskTrainError(
         "STORAGE",
@@ -242,7 +243,7 @@ export class EmbeddedClickHouse implements ClickHouse {
     if (this.#closed) return;
     this.#closed = true;
     this.#connection.close();
-    await drainPending();
+    await (await loadChdb()).drainPending();
     await Deno.remove(this.#scratchDir).catch(() => {/* another engine still inserts */});
   }
 
@@ -250,4 +251,20 @@ export class EmbeddedClickHouse implements ClickHouse {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * Loads chDB's native library on first use, so that importing risktrain needs no
+ * `--allow-ffi`: only opening the embedded engine does.
+ */
+async function loadChdb(): Promise<typeof import("npm:chdb@3.4.0")> {
+  const ffi = await Deno.permissions.query({ name: "ffi" });
+  if (ffi.state !== "granted") {
+    throw new RiskTrainError(
+      "PERMISSION_MISSING",
+      "The embedded ClickHouse engine loads chDB's native library: run with --allow-ffi " +
+        "(or give a ClickHouse server URL)",
+    );
+  }
+  return await import("npm:chdb@3.4.0");
 }
