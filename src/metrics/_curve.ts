@@ -5,8 +5,7 @@
  * @module
  */
 
-/** Labels, scores or weights: any numeric typed array. */
-export type NumericArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+import type { NumericArray } from "./numeric_array.ts";
 
 /** Cumulative weighted counts at each distinct score threshold, highest first. */
 export interface BinaryCurve {

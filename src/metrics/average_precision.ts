@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { binaryCurve, type NumericArray } from "./_curve.ts";
+import { binaryCurve } from "./_curve.ts";
+import type { NumericArray } from "./numeric_array.ts";
 
 /**
  * Average precision: the sum over distinct thresholds of the recall gained times the

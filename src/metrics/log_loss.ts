@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { checkBinaryInputs, type NumericArray } from "./_curve.ts";
+import { checkBinaryInputs } from "./_curve.ts";
+import type { NumericArray } from "./numeric_array.ts";
 
 /**
  * The mean (optionally weighted) negative log-likelihood of binary labels under predicted

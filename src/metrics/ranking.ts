@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { descendingOrder, type NumericArray } from "./_curve.ts";
+import { descendingOrder } from "./_curve.ts";
+import type { NumericArray } from "./numeric_array.ts";
 import { averagePrecision } from "./average_precision.ts";
 
 /**

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { binaryCurve, type NumericArray } from "./_curve.ts";
+import { binaryCurve } from "./_curve.ts";
+import type { NumericArray } from "./numeric_array.ts";
 
 /**
  * The area under the ROC curve (trapezoidal, ties counted half), optionally weighted;

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { binaryCurve, checkBinaryInputs, type NumericArray } from "./_curve.ts";
+import { binaryCurve, checkBinaryInputs } from "./_curve.ts";
+import type { NumericArray } from "./numeric_array.ts";
 
 /** Precision, recall and F1 of the rule "positive when score >= threshold". */
 export interface ThresholdScores {

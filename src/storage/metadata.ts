@@ -7,28 +7,82 @@
  */
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+import type { ModelType } from "../types.ts";
 
 const FiniteOrNull = z.number().nullable();
 
-/** The zod schema of a model's metadata file. */
-export const ModelMetadataSchema = z.object({
+/** A model's metadata, as written to `<stem>.json`. */
+export interface ModelMetadata {
   /** Registry id: `<network>_<model_type>_v<version>`. */
-  model_id: z.string().min(1),
+  model_id: string;
   /** The model type. */
-  model_type: ModelTypeSchema,
-  /** Version within (network, model_type), as a decimal string from "1". */
-  version: z.string().regex(/^[1-9]\d*$/),
+  model_type: ModelType;
+  /** Version within (network, model_type), a decimal string from "1". */
+  version: string;
   /** When the model was saved, ISO 8601 UTC. */
-  timestamp: z.iso.datetime(),
+  timestamp: string;
   /** Network of the training data. */
-  network: NetworkSchema,
+  network: string;
   /** Database the data came from. */
-  database: z.string().min(1),
+  database: string;
   /** window_days of the training data. */
-  window_days: z.int().min(1).max(65535),
-  /** The extracted date range. */
-  training_period: z.object({ start_date: IsoDateSchema, end_date: IsoDateSchema }),
+  window_days: number;
+  /** The extracted date range, `YYYY-MM-DD`. */
+  training_period: { start_date: string; end_date: string };
   /** The time split: dates and labelled row counts of each side. */
+  split: {
+    train_start_date: string;
+    train_end_date: string;
+    test_start_date: string;
+    test_end_date: string;
+    train_rows: number;
+    test_rows: number;
+  };
+  /** Labelled rows, features and positive share of the data. */
+  data_stats: { num_samples: number; num_features: number; positive_rate: number };
+  /** Test and cross-validation metrics by name; null where not defined. */
+  metrics: Record<string, number | null>;
+  /** LightGBM parameters of the final model. */
+  hyperparameters: Record<string, unknown>;
+  /** Feature names in column order. */
+  feature_names: string[];
+  /** Categorical features and their dictionaries: code i stands for categories[i]. */
+  categorical_features: { index: number; name: string; categories: string[] }[];
+  /** Trees in the model. */
+  num_trees: number;
+  /** Score threshold maximising out-of-fold F1 (scorers); null for the ranker. */
+  threshold: number | null;
+  /** Seed of every random choice. */
+  seed: number;
+  /** Fingerprint of the extracted data. */
+  data_fingerprint: string;
+  /** SHA-256 of the training configuration (see `trainingKey`). */
+  config_hash: string;
+  /** LightGBM version that trained the model. */
+  lightgbm_version: string;
+  /** risktrain version that trained the model. */
+  toolkit_version: string;
+  /** Durations in milliseconds by stage. */
+  timings_ms: Record<string, number>;
+  /** Feature importance by split count and gain. */
+  feature_importance: { name: string; split: number; gain: number }[];
+  /** File name of the LightGBM text model beside the metadata. */
+  model_file: string;
+  /** SHA-256 (hex) of the model file. */
+  model_sha256: string;
+  /** Everything else train() recorded (search history, class imbalance decision, ...). */
+  details: Record<string, unknown>;
+}
+
+const metadataShape = z.object({
+  model_id: z.string().min(1),
+  model_type: ModelTypeSchema,
+  version: z.string().regex(/^[1-9]\d*$/),
+  timestamp: z.iso.datetime(),
+  network: NetworkSchema,
+  database: z.string().min(1),
+  window_days: z.int().min(1).max(65535),
+  training_period: z.object({ start_date: IsoDateSchema, end_date: IsoDateSchema }),
   split: z.object({
     train_start_date: IsoDateSchema,
     train_end_date: IsoDateSchema,
@@ -37,52 +91,35 @@ export const ModelMetadataSchema = z.object({
     train_rows: z.int().min(1),
     test_rows: z.int().min(1),
   }),
-  /** Labelled rows, features and positive share of the training data. */
   data_stats: z.object({
     num_samples: z.int().min(0),
     num_features: z.int().min(1),
     positive_rate: z.number().min(0).max(1),
   }),
-  /** Test and cross-validation metrics by name (`test_auc`, `cv_auc_mean`, `ndcg@10`, ...). */
   metrics: z.record(z.string(), FiniteOrNull),
-  /** LightGBM parameters of the final model. */
   hyperparameters: z.record(z.string(), z.unknown()),
-  /** Feature names in column order. */
   feature_names: z.array(z.string()).min(1),
-  /** Categorical features and their dictionaries: code i stands for categories[i]. */
   categorical_features: z.array(z.object({
     index: z.int().min(0),
     name: z.string(),
     categories: z.array(z.string()),
   })),
-  /** Trees in the model. */
   num_trees: z.int().min(0),
-  /** Score threshold maximising validation F1 (scorers); null for the ranker. */
   threshold: FiniteOrNull,
-  /** Seed of every random choice. */
   seed: z.int().min(0),
-  /** Fingerprint of the extracted data. */
   data_fingerprint: z.string().min(1),
-  /** SHA-256 of the training configuration (see `trainingKey`). */
   config_hash: z.string().regex(/^[0-9a-f]{64}$/),
-  /** LightGBM version that trained the model. */
   lightgbm_version: z.string().min(1),
-  /** risktrain version that trained the model. */
   toolkit_version: z.string().min(1),
-  /** Durations in milliseconds by stage. */
   timings_ms: z.record(z.string(), z.number().min(0)),
-  /** Feature importance by split count and gain. */
   feature_importance: z.array(z.object({ name: z.string(), split: z.number(), gain: z.number() })),
-  /** File name of the LightGBM text model beside this file. */
   model_file: z.string().regex(/\.txt$/),
-  /** SHA-256 (hex) of the model file. */
   model_sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** Everything else train() recorded (search history, class imbalance decision, ...). */
   details: z.record(z.string(), z.unknown()),
 });
 
-/** A model's metadata. */
-export type ModelMetadata = z.infer<typeof ModelMetadataSchema>;
+/** The zod schema of {@linkcode ModelMetadata}. */
+export const ModelMetadataSchema: z.ZodType<ModelMetadata> = metadataShape;
 
 /**
  * The facts `save` takes from `TrainedModel.details`; `train` writes them and `save`
@@ -94,5 +131,5 @@ export const TrainedDetailsSchema = z.object({
   lightgbm_version: z.string().min(1),
   threshold: FiniteOrNull,
   timings_ms: z.record(z.string(), z.number().min(0)),
-  split: ModelMetadataSchema.shape.split,
+  split: metadataShape.shape.split,
 }).loose();

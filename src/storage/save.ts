@@ -23,21 +23,27 @@ const logger = getLogger(["risktrain", "storage"]);
 export const REGISTRY_LOCK_FILE = ".registry.lock";
 
 /** Options of {@linkcode save}. */
-export const SaveOptionsSchema = z.object({
+export interface SaveOptions {
   /** Directory of the artifacts (created when missing; default `trained_models`). */
-  outputDir: z.string().min(1).default(DEFAULT_OUTPUT_DIR),
+  outputDir?: string;
   /** When given, the model's row is inserted into `trained_models` once the files are durable. */
-  clickhouse: z.custom<ClickHouse>((value) =>
-    typeof value === "object" && value !== null && "insert" in value
-  ).optional(),
+  clickhouse?: ClickHouse;
   /** Database of `trained_models` (default: the database the data came from). */
-  database: z.string().min(1).optional(),
+  database?: string;
   /** Cancels the save before anything becomes visible. */
-  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
-}).strict();
+  signal?: AbortSignal;
+}
 
-/** Options of {@linkcode save} as a caller writes them. */
-export type SaveOptions = z.input<typeof SaveOptionsSchema>;
+/** The zod schema of {@linkcode SaveOptions}; fills the default output directory. */
+export const SaveOptionsSchema: z.ZodType<SaveOptions & { outputDir: string }, SaveOptions> = z
+  .object({
+    outputDir: z.string().min(1).default(DEFAULT_OUTPUT_DIR),
+    clickhouse: z.custom<ClickHouse>((value) =>
+      typeof value === "object" && value !== null && "insert" in value
+    ).optional(),
+    database: z.string().min(1).optional(),
+    signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+  }).strict();
 
 /** The saved model's paths and its metadata. */
 export interface SavedModelWithMetadata extends SavedModel {

@@ -6,8 +6,30 @@
 import { z } from "npm:zod@4.6.7";
 import type { Random } from "./random.ts";
 
-/** The tuned LightGBM hyperparameters, validated. */
-export const HyperparametersSchema = z.object({
+/** The tuned LightGBM hyperparameters (LightGBM's own names). */
+export interface Hyperparameters {
+  /** Maximum leaves per tree. */
+  num_leaves: number;
+  /** Shrinkage of each tree. */
+  learning_rate: number;
+  /** Minimum rows in a leaf. */
+  min_data_in_leaf: number;
+  /** Share of features each tree considers. */
+  feature_fraction: number;
+  /** Share of rows each bagging round samples. */
+  bagging_fraction: number;
+  /** Bagging every this many iterations (0: no bagging). */
+  bagging_freq: number;
+  /** L1 regularisation. */
+  lambda_l1: number;
+  /** L2 regularisation. */
+  lambda_l2: number;
+  /** Maximum tree depth (-1: unlimited). */
+  max_depth: number;
+}
+
+/** The validation of each hyperparameter, as an object schema (partial() for fixed ones). */
+export const hyperparameterShape = z.object({
   num_leaves: z.int().min(2).max(131072),
   learning_rate: z.number().positive().max(1),
   min_data_in_leaf: z.int().min(1),
@@ -19,8 +41,8 @@ export const HyperparametersSchema = z.object({
   max_depth: z.int().min(-1),
 }).strict();
 
-/** The tuned LightGBM hyperparameters. */
-export type Hyperparameters = z.infer<typeof HyperparametersSchema>;
+/** The zod schema of {@linkcode Hyperparameters}. */
+export const HyperparametersSchema: z.ZodType<Hyperparameters> = hyperparameterShape;
 
 /** The hyperparameters trained with `trials: 0` unless others are given. */
 export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({

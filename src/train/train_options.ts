@@ -5,7 +5,8 @@
  */
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema } from "../options.ts";
-import { HyperparametersSchema } from "./search_space.ts";
+import { type Hyperparameters, hyperparameterShape } from "./search_space.ts";
+import type { ModelType } from "../types.ts";
 
 /** Progress of training: the trial, fold and boosting iteration reached, and the best score. */
 export interface TrainProgress {
@@ -24,39 +25,66 @@ export interface TrainProgress {
   bestScore: number;
 }
 
-/** The options of `train`. */
-export const TrainOptionsSchema = z.object({
+/** The options of `train` as a caller writes them. */
+export interface TrainOptions {
   /** Must equal the matrix's model type when given. */
-  modelType: ModelTypeSchema.optional(),
+  modelType?: ModelType;
   /** Share of labelled rows held out from the latest dates (default 0.2). */
-  testFraction: z.number().gt(0).lt(1).optional(),
-  /** First processing_date of the test set; overrides testFraction. */
-  testStartDate: IsoDateSchema.optional(),
-  /** Cross-validation folds. */
-  folds: z.int().min(2).max(50).default(5),
-  /** Hyperparameter search budget; 0 trains the given or default hyperparameters. */
-  trials: z.int().min(0).max(1000).default(20),
-  /** Seed of every random choice (folds, search, bagging). */
-  seed: z.int().min(0).max(0xffffffff).default(42),
+  testFraction?: number;
+  /** First processing_date (`YYYY-MM-DD`) of the test set; overrides testFraction. */
+  testStartDate?: string;
+  /** Cross-validation folds (default 5). */
+  folds?: number;
+  /** Hyperparameter search budget (default 20); 0 trains the given or default ones. */
+  trials?: number;
+  /** Seed of every random choice: folds, search, bagging (default 42). */
+  seed?: number;
   /** Hyperparameters to fix: with trials 0 they override the defaults, else the samples. */
-  params: HyperparametersSchema.partial().optional(),
-  /** Most boosting rounds of any training. */
-  numBoostRound: z.int().min(1).max(100_000).default(1000),
-  /** Stop a fold when its validation score has not improved for this many rounds. */
-  earlyStoppingRounds: z.int().min(1).default(50),
-  /** Class imbalance of the scorers: scale_pos_weight, none, or auto (when positives < 10%). */
-  imbalance: z.enum(["auto", "scale_pos_weight", "none"]).default("auto"),
+  params?: Partial<Hyperparameters>;
+  /** Most boosting rounds of any training (default 1000). */
+  numBoostRound?: number;
+  /** Stop a fold when its validation score has not improved for this many rounds (50). */
+  earlyStoppingRounds?: number;
+  /** Class imbalance of the scorers: scale_pos_weight, none, or auto (positives < 10%). */
+  imbalance?: "auto" | "scale_pos_weight" | "none";
   /** Parallel WebAssembly workers (default: as many as cores). */
-  workers: z.int().min(1).max(256).optional(),
+  workers?: number;
   /** Cancels training, also inside the boosting loop. */
-  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+  signal?: AbortSignal;
   /** Called as training progresses. */
+  onProgress?: (progress: TrainProgress) => void;
+}
+
+/** The options of `train` after validation, with their defaults. */
+export interface ResolvedTrainOptions extends TrainOptions {
+  /** Cross-validation folds. */
+  folds: number;
+  /** Hyperparameter search budget. */
+  trials: number;
+  /** Seed of every random choice. */
+  seed: number;
+  /** Most boosting rounds of any training. */
+  numBoostRound: number;
+  /** Early-stopping patience. */
+  earlyStoppingRounds: number;
+  /** Class imbalance handling. */
+  imbalance: "auto" | "scale_pos_weight" | "none";
+}
+
+/** The zod schema of {@linkcode TrainOptions}: validates them and fills the defaults. */
+export const TrainOptionsSchema: z.ZodType<ResolvedTrainOptions, TrainOptions> = z.object({
+  modelType: ModelTypeSchema.optional(),
+  testFraction: z.number().gt(0).lt(1).optional(),
+  testStartDate: IsoDateSchema.optional(),
+  folds: z.int().min(2).max(50).default(5),
+  trials: z.int().min(0).max(1000).default(20),
+  seed: z.int().min(0).max(0xffffffff).default(42),
+  params: hyperparameterShape.partial().optional(),
+  numBoostRound: z.int().min(1).max(100_000).default(1000),
+  earlyStoppingRounds: z.int().min(1).default(50),
+  imbalance: z.enum(["auto", "scale_pos_weight", "none"]).default("auto"),
+  workers: z.int().min(1).max(256).optional(),
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
   onProgress: z.custom<(progress: TrainProgress) => void>((value) => typeof value === "function")
     .optional(),
 }).strict();
-
-/** The options of `train` as a caller writes them. */
-export type TrainOptions = z.input<typeof TrainOptionsSchema>;
-
-/** The options of `train` after validation and defaults. */
-export type ResolvedTrainOptions = z.output<typeof TrainOptionsSchema>;
