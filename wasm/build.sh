@@ -56,12 +56,23 @@ EXTRA_OBJECTS=()
 case "$VARIANT" in
   single)
     CMAKE_OPENMP=(-DUSE_OPENMP=OFF)
+    ENVIRONMENT="web"
     OUTPUT="lightgbm.mjs"
     ;;
   threads)
-    # Owned by the OpenMP runtime work (wasm/omp/): -fopenmp/-pthread compile flags,
-    # wasm/omp/*.c linked in, output lightgbm_threads.mjs.
-    die "variant threads is not implemented yet (see wasm/omp/)"
+    # One training on several threads: LightGBM's OpenMP code compiled with -fopenmp
+    # against wasm/omp (emscripten has no OpenMP runtime; LightGBM's find_package(OpenMP)
+    # cannot find one, so USE_OPENMP stays OFF and -fopenmp is passed directly).
+    # Every object needs -pthread (shared memory). The pool prewarms one worker per
+    # extra core (Module.ompMaxThreads overrides), so threads start synchronously.
+    CMAKE_OPENMP=(-DUSE_OPENMP=OFF)
+    "$HERE/omp/build.sh" lib "$WORK/omp-runtime"
+    COMPILE_FLAGS+=" -pthread -fopenmp -I$HERE/omp/include"
+    LINK_FLAGS+=(-pthread
+      "-sPTHREAD_POOL_SIZE=Math.max(0,Math.min(64,Module.ompMaxThreads||navigator.hardwareConcurrency||1)-1)")
+    EXTRA_OBJECTS=("$WORK/omp-runtime/libomp_wasm.a")
+    ENVIRONMENT="web,worker"
+    OUTPUT="lightgbm_threads.mjs"
     ;;
   *) die "unknown variant: ${VARIANT} (expected single or threads)" ;;
 esac
@@ -101,13 +112,16 @@ C_API=(
 )
 EXPORTS="_malloc,_free,_sbrk"
 for f in "${C_API[@]}"; do EXPORTS+=",_$f"; done
+[[ "$VARIANT" == threads ]] && EXPORTS+=",_omp_pause_resource_all"
 RUNTIME="UTF8ToString,stringToUTF8,lengthBytesUTF8,getValue,setValue"
 RUNTIME+=",HEAPU8,HEAP32,HEAPF32,HEAPF64"
 
 emcc "${LINK_FLAGS[@]}" "$LIB" "${EXTRA_OBJECTS[@]}" -o "$BUILD/$OUTPUT" \
-  -sMODULARIZE -sEXPORT_ES6 -sEXPORT_NAME=createLightGBM -sENVIRONMENT=web \
+  -sMODULARIZE -sEXPORT_ES6 -sEXPORT_NAME=createLightGBM -sENVIRONMENT="$ENVIRONMENT" \
   -sWASM_BIGINT -sALLOW_MEMORY_GROWTH -sMAXIMUM_MEMORY=4GB -sSINGLE_FILE \
   -sEXPORTED_FUNCTIONS="$EXPORTS" -sEXPORTED_RUNTIME_METHODS="$RUNTIME" >&2
+# threads: one Deno-ready file (module workers, inlined worker script, terminateAllThreads()).
+[[ "$VARIANT" == threads ]] && python3 "$HERE/omp/patch_pthread_js.py" "$BUILD/$OUTPUT"
 
 cp "$BUILD/$OUTPUT" "$HERE/$OUTPUT"
 # Licences of what the artifact contains (Eigen's MPL-2.0 text is not in the sdist:
