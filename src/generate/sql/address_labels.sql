@@ -77,8 +77,8 @@ FROM
 
     SELECT
         address,
-        [] AS h,
-        false AS positive,
+        emptyArrayFloat64() AS h,
+        0 AS positive,
         'low' AS final_level,
         {start:Date} AS final_date,
         'exchange' AS final_type,

@@ -37,6 +37,9 @@ SELECT
     toDateTime(toUInt32(dnum * 86400 + 3600 + floor(r[13] * 7200))) AS created_at
 FROM
 (
+    SELECT *, row_number() OVER (PARTITION BY processing_date ORDER BY j, m) AS rank_in_date
+    FROM
+    (
     SELECT
         e.processing_date AS processing_date,
         e.j AS j,
@@ -106,6 +109,6 @@ FROM
     WHERE g.idx < {alertable:UInt64}
     ORDER BY processing_date, j, m
     LIMIT 1 BY processing_date, address, typology_type
+    )
 )
-ORDER BY processing_date, j, m
-LIMIT {alerts:UInt32} BY processing_date
+WHERE rank_in_date <= {alerts:UInt32}

@@ -20,7 +20,7 @@ SELECT
     confidence_avg,
     earliest_alert_timestamp,
     latest_alert_timestamp,
-    created_at
+    cluster_created_at AS created_at
 FROM
 (
     SELECT
@@ -39,7 +39,7 @@ FROM
             AS confidence_avg,
         min(detected_at_ms) AS earliest_alert_timestamp,
         max(detected_at_ms) AS latest_alert_timestamp,
-        max(created_at) + 600 AS created_at,
+        max(created_at) + 600 AS cluster_created_at,
         SHA1(concat(unhex('6ba7b8129dad11d180b400c04fd430c8'), cluster_type, '|', grouping_key,
             '|', toString(processing_date))) AS sha,
         lower(hex(sha)) AS h
