@@ -54,11 +54,10 @@ export {
   RiskTrainError,
   type RiskTrainErrorOptions,
 } from "./src/errors.ts";
-export { databaseFor, IsoDateSchema, ModelTypeSchema, NetworkSchema } from "./src/options.ts";
+export { databaseFor } from "./src/options.ts";
 
 export {
   type ClickHouseOptions,
-  ClickHouseOptionsSchema,
   openClickHouse,
   type ResolvedClickHouseOptions,
 } from "./src/clickhouse/open.ts";
@@ -75,33 +74,22 @@ export {
   type GenerateOptions,
   type GenerateProgress,
   type GenerateResult,
+  INPUT_TABLES,
+  type InputTable,
 } from "./src/generate/generate.ts";
 
 export { extract, type ExtractOptions } from "./src/extract/extract.ts";
 export type { ExtractProgress } from "./src/extract/collect_batches.ts";
-export { ExtractQuerySchema } from "./src/extract/extract_query.ts";
 
-export {
-  buildFeatures,
-  type BuildFeaturesOptions,
-  BuildFeaturesOptionsSchema,
-} from "./src/features/build_features.ts";
+export { buildFeatures, type BuildFeaturesOptions } from "./src/features/build_features.ts";
 export { type MatrixSummary, summarizeMatrix, writeMatrixArrow } from "./src/features/summary.ts";
 
 export { train } from "./src/train/train.ts";
-export {
-  type TrainOptions,
-  TrainOptionsSchema,
-  type TrainProgress,
-} from "./src/train/train_options.ts";
+export { type TrainOptions, type TrainProgress } from "./src/train/train_options.ts";
 export { trainingKey } from "./src/train/training_key.ts";
+export type { Hyperparameters } from "./src/train/search_space.ts";
 
-export {
-  save,
-  type SavedModelWithMetadata,
-  type SaveOptions,
-  SaveOptionsSchema,
-} from "./src/storage/save.ts";
+export { save, type SavedModelWithMetadata, type SaveOptions } from "./src/storage/save.ts";
 export {
   findExisting,
   latest,
@@ -111,18 +99,30 @@ export {
   type LoadedModel,
   type RegistryEntry,
 } from "./src/storage/registry.ts";
-export { type ModelMetadata, ModelMetadataSchema } from "./src/storage/metadata.ts";
+export type { ModelMetadata } from "./src/storage/metadata.ts";
 
 export {
   type RunProgress,
   runTraining,
   type RunTrainingControl,
   type RunTrainingOptions,
-  RunTrainingOptionsSchema,
   type RunTrainingResult,
 } from "./src/run_training.ts";
 
-export { Booster, type PredictOptions, type PredictType } from "./src/lightgbm/booster.ts";
+export {
+  Booster,
+  type EvalResult,
+  type PredictOptions,
+  type PredictType,
+  type SaveModelOptions,
+} from "./src/lightgbm/booster.ts";
+export {
+  Dataset,
+  type DatasetOptions,
+  type DatasetSource,
+  type RowIndices,
+} from "./src/lightgbm/dataset.ts";
+export type { LightGBMParams, LightGBMParamValue } from "./src/lightgbm/params.ts";
 export { LightGBMError } from "./src/lightgbm/lightgbm_error.ts";
 export { initLightGBM } from "./src/lightgbm/_wasm.ts";
 
@@ -130,4 +130,5 @@ export { rocAuc } from "./src/metrics/roc_auc.ts";
 export { averagePrecision } from "./src/metrics/average_precision.ts";
 export { logLoss } from "./src/metrics/log_loss.ts";
 export { meanAveragePrecision, ndcgAt } from "./src/metrics/ranking.ts";
-export { bestF1Threshold } from "./src/metrics/threshold.ts";
+export { bestF1Threshold, type ThresholdScores } from "./src/metrics/threshold.ts";
+export type { NumericArray } from "./src/metrics/numeric_array.ts";

@@ -18,11 +18,11 @@ import { claimTraining } from "./storage/training_claim.ts";
 import { train } from "./train/train.ts";
 import type { TrainOptions, TrainProgress } from "./train/train_options.ts";
 import { trainingKey } from "./train/training_key.ts";
-import type { ClickHouse } from "./types.ts";
+import type { ClickHouse, ModelType } from "./types.ts";
 
 const logger = getLogger(["risktrain", "run"]);
 
-/** Options of {@linkcode runTraining}: what to train on, how, and where to save it. */
+/** The zod schema of {@linkcode RunTrainingOptions}; fills the defaults. */
 export const RunTrainingOptionsSchema = z.object({
   /** Lowercase network identifier. */
   network: NetworkSchema,
@@ -55,8 +55,35 @@ export const RunTrainingOptionsSchema = z.object({
   path: ["endDate"],
 });
 
-/** {@linkcode runTraining}'s options as a caller writes them. */
-export type RunTrainingOptions = z.input<typeof RunTrainingOptionsSchema>;
+/** {@linkcode runTraining}'s options as a caller writes them (defaults in brackets). */
+export interface RunTrainingOptions {
+  /** Lowercase network identifier. */
+  network: string;
+  /** Database to read [`risk_scoring_<network>`]. */
+  database?: string;
+  /** First processing_date, inclusive, `YYYY-MM-DD`. */
+  startDate: string;
+  /** Last processing_date, inclusive, `YYYY-MM-DD`. */
+  endDate: string;
+  /** window_days to train on; required when the range holds several. */
+  windowDays?: number;
+  /** The model type. */
+  modelType: ModelType;
+  /** Where models are written [`trained_models`]. */
+  outputDir?: string;
+  /** Hyperparameter search trials; 0 trains the defaults [20]. */
+  trials?: number;
+  /** Cross-validation folds [5]. */
+  folds?: number;
+  /** Seed of every random choice [42]. */
+  seed?: number;
+  /** Share of the latest processing dates held out for testing [0.2]. */
+  testFraction?: number;
+  /** Train even when a model for the same configuration and data exists [false]. */
+  force?: boolean;
+  /** Parallel WebAssembly workers [as many as cores]. */
+  workers?: number;
+}
 
 /** Progress of a run: rows extracted so far, then training progress. */
 export type RunProgress =

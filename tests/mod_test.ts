@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import * as risktrain from "../mod.ts";
+
+// The public API changes only on purpose: a new export, or a removed one, must be added
+// here too. (Types are checked by `deno doc --lint mod.ts` in the test task.)
+const PUBLIC_VALUES = [
+  "Booster",
+  "CancelledError",
+  "Dataset",
+  "EmbeddedClickHouse",
+  "INPUT_TABLES",
+  "LightGBMError",
+  "MINIMUM_SERVER_VERSION",
+  "RiskTrainError",
+  "ServerClickHouse",
+  "averagePrecision",
+  "bestF1Threshold",
+  "buildFeatures",
+  "databaseFor",
+  "extract",
+  "findExisting",
+  "generate",
+  "initLightGBM",
+  "latest",
+  "list",
+  "load",
+  "logLoss",
+  "meanAveragePrecision",
+  "migrate",
+  "ndcgAt",
+  "openClickHouse",
+  "rocAuc",
+  "runTraining",
+  "save",
+  "summarizeMatrix",
+  "train",
+  "trainingKey",
+  "writeMatrixArrow",
+];
+
+Deno.test("mod.ts exports exactly the public API", () => {
+  assert.deepEqual(Object.keys(risktrain).sort(), [...PUBLIC_VALUES].sort());
+});
+
+Deno.test("mod.ts exports the four stages as functions", () => {
+  for (
+    const stage of [risktrain.extract, risktrain.buildFeatures, risktrain.train, risktrain.save]
+  ) {
+    assert.equal(typeof stage, "function");
+  }
+});
