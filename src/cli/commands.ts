@@ -82,6 +82,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
           seed: command.seed ?? DEMO_DEFAULTS.seed,
           startDate: command.startDate,
           windowDays: command.windowDays ? [...command.windowDays] : undefined,
+          replace: command.replace ?? false,
           signal: context.signal,
           onProgress: (p) =>
             context.progress.update(`Generating ${p.table}: step ${p.step}/${p.steps}`),

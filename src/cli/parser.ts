@@ -124,6 +124,9 @@ const generateCommand = command(
       seed,
       startDate: optional(startDate),
       windowDays: optional(multiple(option("--window-days", integer({ min: 1, max: 65535 })))),
+      replace: optional(flag("--replace", {
+        description: message`Empty the input tables first (they must be empty otherwise)`,
+      })),
     }),
     connection,
   ),
