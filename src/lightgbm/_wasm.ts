@@ -9,6 +9,10 @@ import { getLogger } from "npm:@logtape/logtape@2.4.2";
 // @ts-types="../../wasm/lightgbm.d.mts"
 import createLightGBM from "../../wasm/lightgbm.mjs";
 import type { LightGBMWasmModule } from "../../wasm/lightgbm.d.mts";
+import type {
+  LightGBMThreadsModule,
+  LightGBMThreadsOptions,
+} from "../../wasm/lightgbm_threads.d.mts";
 import { RiskTrainError } from "../errors.ts";
 import { LightGBMError } from "./lightgbm_error.ts";
 
@@ -19,6 +23,7 @@ export const DTYPE = { float32: 0, float64: 1, int32: 2, int64: 3 } as const;
 
 let loading: Promise<LightGBMWasmModule> | null = null;
 let loaded: LightGBMWasmModule | null = null;
+let loadedThreads: boolean | null = null;
 
 /** Forwards LightGBM's console output to the log. */
 function logLine(text: string): void {
@@ -34,16 +39,60 @@ function logLine(text: string): void {
   }
 }
 
+/** Options of {@linkcode initLightGBM}. */
+export interface InitLightGBMOptions {
+  /**
+   * Load the multi-threaded build (wasm/lightgbm_threads.mjs: OpenMP over WebAssembly
+   * threads), so one training uses `num_threads` cores (default: all of them). Its idle
+   * threads keep the process alive until {@linkcode shutdownLightGBM}. Default false.
+   */
+  threads?: boolean;
+}
+
+/** Loads the multi-threaded build on first use (it is not part of every import). */
+async function createThreaded(options: LightGBMThreadsOptions): Promise<LightGBMThreadsModule> {
+  const { default: create } = await import("../../wasm/lightgbm_threads.mjs") as {
+    default: (options: LightGBMThreadsOptions) => Promise<LightGBMThreadsModule>;
+  };
+  return create(options);
+}
+
 /**
  * Instantiates the LightGBM WebAssembly once per JavaScript realm (each worker has its
  * own). Idempotent; the synchronous API requires it to have resolved.
  */
-export function initLightGBM(): Promise<void> {
-  loading ??= createLightGBM({ print: logLine, printErr: logLine }).then((module) => {
-    loaded = module;
-    return module;
-  });
+export function initLightGBM(options: InitLightGBMOptions = {}): Promise<void> {
+  const threads = options.threads ?? false;
+  if (loadedThreads !== null && loadedThreads !== threads) {
+    throw new RiskTrainError(
+      "LIGHTGBM",
+      `LightGBM is already loaded ${loadedThreads ? "multi" : "single"}-threaded: ` +
+        "call shutdownLightGBM() before loading the other build",
+    );
+  }
+  loadedThreads = threads;
+  const moduleOptions = { print: logLine, printErr: logLine };
+  loading ??= (threads ? createThreaded(moduleOptions) : createLightGBM(moduleOptions)).then(
+    (module) => {
+      loaded = module;
+      return module;
+    },
+  );
   return loading.then(() => undefined);
+}
+
+/**
+ * Stops the threads of the multi-threaded build, so the process can exit, and forgets
+ * the loaded module (Datasets and Boosters made with it are unusable afterwards).
+ */
+export function shutdownLightGBM(): void {
+  if (loaded && "terminateAllThreads" in loaded) {
+    (loaded as LightGBMThreadsModule).terminateAllThreads();
+  }
+  loading = null;
+  loaded = null;
+  loadedThreads = null;
+  views = null;
 }
 
 /** The loaded module, or a clear error when {@linkcode initLightGBM} has not resolved. */
