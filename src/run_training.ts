@@ -44,8 +44,10 @@ export const RunTrainingOptionsSchema = z.object({
   folds: z.int().min(2).default(5),
   /** Seed of every random choice. */
   seed: z.int().min(0).max(0xffffffff).default(42),
-  /** Share of the latest processing dates held out for testing. */
+  /** Share of the labelled rows held out for testing, whole days from the latest. */
   testFraction: z.number().gt(0).lt(1).optional(),
+  /** First processing_date of the test set; overrides testFraction. */
+  testStartDate: IsoDateSchema.optional(),
   /** Train even when a model for the same configuration and data exists. */
   force: z.boolean().default(false),
   /** Parallel WebAssembly workers (default: as many as cores). */
@@ -77,8 +79,10 @@ export interface RunTrainingOptions {
   folds?: number;
   /** Seed of every random choice [42]. */
   seed?: number;
-  /** Share of the latest processing dates held out for testing [0.2]. */
+  /** Share of the labelled rows held out for testing, whole days from the latest [0.2]. */
   testFraction?: number;
+  /** First processing_date of the test set, `YYYY-MM-DD`; overrides testFraction. */
+  testStartDate?: string;
   /** Train even when a model for the same configuration and data exists [false]. */
   force?: boolean;
   /** Parallel WebAssembly workers [as many as cores]. */
@@ -173,6 +177,7 @@ export async function runTraining(
     folds: opts.folds,
     seed: opts.seed,
     testFraction: opts.testFraction,
+    testStartDate: opts.testStartDate,
     workers: opts.workers,
     signal,
     onProgress: (progress) => onProgress?.({ phase: "train", progress }),

@@ -68,7 +68,7 @@ Deno.test("cli names the missing permission flag for another output directory", 
     assert.equal(run.code, 1);
     assert.equal(
       lastLine(run.stderr),
-      `error: Missing permission: run with --allow-write=${outside}`,
+      `error: Missing permissions: run with --allow-write=${outside} --allow-read=${outside}`,
     );
   } finally {
     await Deno.remove(outside, { recursive: true });

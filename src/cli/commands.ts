@@ -19,7 +19,7 @@ import { migrate } from "../schema/migrate.ts";
 import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
-import type { CliCommand } from "./parser.ts";
+import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressLine } from "./progress.ts";
 
@@ -36,16 +36,6 @@ export interface CommandContext {
   /** The terminal's progress line. */
   progress: ProgressLine;
 }
-
-/** Defaults of `demo`: the synthetic network and a search small enough for a laptop. */
-export const DEMO_DEFAULTS = {
-  network: "demo",
-  days: 60,
-  alertsPerDay: 2000,
-  seed: 42,
-  trials: 8,
-  folds: 3,
-} as const;
 
 const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "cluster_scorer"];
 
@@ -64,7 +54,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
     case "models-show":
       return await modelsShow(command, context);
     case "migrate":
-      return await withClickHouse(command, context, [], async (ch, database) => {
+      return await withClickHouse(command, context, {}, async (ch, database) => {
         const result = await migrate(ch, {
           network: command.network,
           database,
@@ -73,7 +63,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
         context.print(`Migrated ${result.database}: ${result.tables.join(", ")}`);
       });
     case "generate":
-      return await withClickHouse(command, context, [], async (ch, database) => {
+      return await withClickHouse(command, context, {}, async (ch, database) => {
         const result = await generate(ch, {
           network: command.network,
           database,
@@ -100,24 +90,30 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
       return await features(command, context);
     case "train": {
       const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
-      return await withClickHouse(command, context, [outputDir], async (ch, database) => {
-        const result = await runTraining(ch, {
-          network: command.network,
-          database,
-          startDate: command.startDate,
-          endDate: command.endDate,
-          windowDays: command.windowDays,
-          modelType: command.modelType,
-          outputDir,
-          trials: command.trials,
-          folds: command.folds,
-          seed: command.seed,
-          testFraction: command.testFraction,
-          force: command.force ?? false,
-        }, { signal: context.signal, onProgress: showProgress(context.progress) });
-        context.progress.done();
-        printResult(result, context.print);
-      });
+      return await withClickHouse(
+        command,
+        context,
+        { readWrite: [outputDir] },
+        async (ch, database) => {
+          const result = await runTraining(ch, {
+            network: command.network,
+            database,
+            startDate: command.startDate,
+            endDate: command.endDate,
+            windowDays: command.windowDays,
+            modelType: command.modelType,
+            outputDir,
+            trials: command.trials,
+            folds: command.folds,
+            seed: command.seed,
+            testFraction: command.testFraction,
+            testStartDate: command.testStartDate,
+            force: command.force ?? false,
+          }, { signal: context.signal, onProgress: showProgress(context.progress) });
+          context.progress.done();
+          printResult(result, context.print);
+        },
+      );
     }
     case "demo":
       return await demo(command, context);
@@ -126,16 +122,24 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
 
 type ConnectionCommand = Extract<CliCommand, { clickhouseUrl?: string }>;
 
-/** Checks permissions, opens ClickHouse for the command, runs `work`, always closes. */
+/**
+ * Checks permissions (the connection's, plus `dirs`: `write` for files written, `readWrite`
+ * for a model directory that is also read), opens ClickHouse, runs `work`, always closes.
+ */
 async function withClickHouse(
   command: ConnectionCommand,
   context: CommandContext,
-  writes: readonly string[],
+  dirs: { write?: readonly string[]; readWrite?: readonly string[] },
   work: (ch: ClickHouse, database: string | undefined) => Promise<void>,
 ): Promise<void> {
   const connection = resolveConnection(command, context.env);
   const needs = connectionNeeds(connection);
-  await requirePermissions({ ...needs, write: [...(needs.write ?? []), ...writes] });
+  const readWrite = dirs.readWrite ?? [];
+  await requirePermissions({
+    ...needs,
+    write: [...(needs.write ?? []), ...(dirs.write ?? []), ...readWrite],
+    read: [...(needs.read ?? []), ...readWrite],
+  });
   await using ch = await openClickHouse(connection.clickhouse);
   logger.debug("Opened ClickHouse {kind} {version}", {
     kind: ch.kind,
@@ -182,8 +186,8 @@ async function features(
   command: Extract<CliCommand, { command: "features" }>,
   context: CommandContext,
 ): Promise<void> {
-  const writes = command.out ? [dirname(command.out)] : [];
-  await withClickHouse(command, context, writes, async (ch, database) => {
+  const write = command.out ? [dirname(command.out)] : [];
+  await withClickHouse(command, context, { write }, async (ch, database) => {
     const data = await extract(ch, {
       network: command.network,
       database,
@@ -223,7 +227,7 @@ async function demo(
   const network = command.network ?? DEMO_DEFAULTS.network;
   const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
   const seed = command.seed ?? DEMO_DEFAULTS.seed;
-  await withClickHouse(command, context, [outputDir], async (ch, database) => {
+  await withClickHouse(command, context, { readWrite: [outputDir] }, async (ch, database) => {
     const db = databaseFor(network, database);
     const range = await alertRange(ch, db);
     let startDate = range?.startDate;
@@ -258,6 +262,7 @@ async function demo(
         folds: command.folds ?? DEMO_DEFAULTS.folds,
         seed,
         testFraction: command.testFraction,
+        testStartDate: command.testStartDate,
         force: command.force ?? false,
       }, { signal: context.signal, onProgress: showProgress(context.progress) });
       context.progress.done();
@@ -304,7 +309,7 @@ async function modelsList(
     return;
   }
   for (const { metadata, metadataPath } of entries) {
-    const metric = metadata.metrics.test_auc ?? metadata.metrics["ndcg@10"];
+    const metric = metadata.metrics.test_auc ?? metadata.metrics["test_ndcg@10"];
     context.print(
       [
         metadata.model_type.padEnd(15),

@@ -10,9 +10,15 @@ import type { InferValue } from "npm:@optique/core@0.7.19/parser";
 import { message } from "npm:@optique/core@0.7.19/message";
 import { multiple, optional } from "npm:@optique/core@0.7.19/modifiers";
 import { argument, command, constant, flag, option } from "npm:@optique/core@0.7.19/primitives";
-import { choice, float, integer, string } from "npm:@optique/core@0.7.19/valueparser";
+import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
+import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+
+const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
+  1,
+  "Expected a share below 1",
+);
 
 const MODEL_TYPES = ModelTypeSchema.options;
 
@@ -57,22 +63,43 @@ const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
   description: message`Where models are written (default trained_models)`,
 }));
 
-const trainingFlags = object("Training", {
-  trials: optional(option("--trials", integer({ min: 0 }), {
-    description: message`Hyperparameter search trials (default 20; 0 trains the defaults)`,
-  })),
-  folds: optional(option("--folds", integer({ min: 2 }), {
-    description: message`Cross-validation folds (default 5)`,
-  })),
-  testFraction: optional(option("--test-fraction", float({ min: 0, max: 1 }), {
-    description: message`Share of the latest processing dates held out for testing (default 0.2)`,
-  })),
-  force: optional(flag("--force", {
-    description: message`Train even when a model for the same configuration and data exists`,
-  })),
-  seed,
-  outputDir,
-});
+/** Defaults of `demo`: the synthetic network and a search small enough for a laptop. */
+export const DEMO_DEFAULTS = {
+  network: "demo",
+  days: 60,
+  alertsPerDay: 2000,
+  seed: 42,
+  trials: 8,
+  folds: 3,
+} as const;
+
+/** The training flags, their help naming the defaults of the command they belong to. */
+function trainingFlags(defaults: { trials: number; folds: number }) {
+  return object("Training", {
+    trials: optional(option("--trials", integer({ min: 0 }), {
+      description: message`Hyperparameter search trials (default ${
+        String(defaults.trials)
+      }; 0 trains the defaults)`,
+    })),
+    folds: optional(option("--folds", integer({ min: 2 }), {
+      description: message`Cross-validation folds (default ${String(defaults.folds)})`,
+    })),
+    testFraction: optional(option("--test-fraction", zod(FractionSchema, { metavar: "SHARE" }), {
+      description:
+        message`Share of the labelled rows held out for testing, whole days from the latest (default 0.2)`,
+    })),
+    testStartDate: optional(
+      option("--test-start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
+        description: message`First processing_date of the test set (instead of --test-fraction)`,
+      }),
+    ),
+    force: optional(flag("--force", {
+      description: message`Train even when a model for the same configuration and data exists`,
+    })),
+    seed,
+    outputDir,
+  });
+}
 
 const trainCommand = command(
   "train",
@@ -85,7 +112,7 @@ const trainCommand = command(
       modelType,
       windowDays,
     }),
-    trainingFlags,
+    trainingFlags({ trials: 20, folds: 5 }),
     connection,
   ),
   { description: message`Extract a date range, build features, train, evaluate and save a model` },
@@ -97,10 +124,16 @@ const demoCommand = command(
     object({
       command: constant("demo"),
       network: optional(network),
-      days: optional(option("--days", integer({ min: 1 }))),
-      alertsPerDay: optional(option("--alerts-per-day", integer({ min: 1 }))),
+      days: optional(option("--days", integer({ min: 1 }), {
+        description: message`Processing dates to generate (default ${String(DEMO_DEFAULTS.days)})`,
+      })),
+      alertsPerDay: optional(option("--alerts-per-day", integer({ min: 1 }), {
+        description: message`Alerts per processing date (default ${
+          String(DEMO_DEFAULTS.alertsPerDay)
+        })`,
+      })),
     }),
-    trainingFlags,
+    trainingFlags(DEMO_DEFAULTS),
     connection,
   ),
   {
