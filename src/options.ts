@@ -6,16 +6,41 @@
 import { z } from "npm:zod@4.6.7";
 
 /** A model type: `alert_scorer`, `alert_ranker` or `cluster_scorer`. */
-export const ModelTypeSchema = z.enum(["alert_scorer", "alert_ranker", "cluster_scorer"]);
+export const ModelTypeSchema: z.ZodEnum<
+  { alert_scorer: "alert_scorer"; alert_ranker: "alert_ranker"; cluster_scorer: "cluster_scorer" }
+> = z.enum(["alert_scorer", "alert_ranker", "cluster_scorer"]);
 
-/** A lowercase network identifier such as `torus` or `bittensor`. */
-export const NetworkSchema = z.string().regex(
-  /^[a-z][a-z0-9_]{0,62}$/,
-  "Expected a lowercase network identifier (letters, digits, underscore), e.g. torus",
-);
+/**
+ * A network identifier: lowercase letters, digits and underscores, starting with a letter
+ * (`ethereum`, `torus`, `bittensor`).
+ *
+ * @example
+ * ```ts
+ * import { NetworkSchema } from "./options.ts";
+ * console.assert(NetworkSchema.safeParse("torus").success);
+ * console.assert(!NetworkSchema.safeParse("torus; DROP TABLE x").success);
+ * ```
+ */
+export const NetworkSchema: z.ZodString = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, {
+  message: "Expected a lowercase identifier such as torus (a-z, 0-9, _; at most 64 characters)",
+});
+
+/**
+ * A ClickHouse database name: letters, digits and underscores, not starting with a digit.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSchema } from "./options.ts";
+ * console.assert(DatabaseSchema.safeParse("risk_scoring_torus").success);
+ * ```
+ */
+export const DatabaseSchema: z.ZodString = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,205}$/, {
+  message: "Expected a database name of letters, digits and underscores",
+});
 
 /** A calendar date written `YYYY-MM-DD` that exists (2024-02-30 is refused). */
-export const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Expected a date YYYY-MM-DD")
+export const IsoDateSchema: z.ZodType<string, string> = z.string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Expected a date YYYY-MM-DD")
   .refine((text) => {
     const date = new Date(`${text}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;

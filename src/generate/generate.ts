@@ -9,7 +9,7 @@ import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import { migrate } from "../schema/migrate.ts";
-import { databaseSchema, networkSchema } from "../schema/network.ts";
+import { DatabaseSchema, IsoDateSchema, NetworkSchema } from "../options.ts";
 import type { ClickHouse, QueryParams } from "../types.ts";
 import { planGeneration } from "./generation_plan.ts";
 import { GENERATOR_SQL, HELPER_TABLES } from "./sql_files.ts";
@@ -70,23 +70,17 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "Expected YYYY-MM-DD" })
-  .refine((value) => {
-    const time = Date.parse(`${value}T00:00:00Z`);
-    return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value);
-  }, { message: "Expected a real calendar date" });
-
 /** The zod schema of {@linkcode GenerateOptions}; fills the defaults. */
 export const generateOptionsSchema: z.ZodType<
   Required<Omit<GenerateOptions, "database" | "onProgress" | "signal">> & GenerateOptions,
   GenerateOptions
 > = z.object({
-  network: networkSchema,
-  database: databaseSchema.optional(),
+  network: NetworkSchema,
+  database: DatabaseSchema.optional(),
   days: z.number().int().min(1).max(3660),
   alertsPerDay: z.number().int().min(1).max(1_000_000),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  startDate: isoDate.refine((value) => value >= "1971-01-01" && value <= "2100-01-01", {
+  startDate: IsoDateSchema.refine((value) => value >= "1971-01-01" && value <= "2100-01-01", {
     message: "Expected a date between 1971-01-01 and 2100-01-01",
   }).default("2024-01-01"),
   windowDays: z.array(z.number().int().min(1).max(3650)).min(1)

@@ -7,7 +7,7 @@ import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse } from "../types.ts";
-import { databaseFor, databaseSchema, networkSchema } from "./network.ts";
+import { databaseFor, DatabaseSchema, NetworkSchema } from "../options.ts";
 import { SCHEMA_FILES } from "./schema_files.ts";
 
 const logger = getLogger(["risktrain", "schema"]);
@@ -24,8 +24,8 @@ export interface MigrateOptions {
 
 /** The zod schema of {@linkcode MigrateOptions}. */
 export const migrateOptionsSchema: z.ZodType<MigrateOptions> = z.object({
-  network: networkSchema,
-  database: databaseSchema.optional(),
+  network: NetworkSchema,
+  database: DatabaseSchema.optional(),
   signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
 }).strict();
 
