@@ -124,7 +124,7 @@ export {
 } from "./src/lightgbm/dataset.ts";
 export type { LightGBMParams, LightGBMParamValue } from "./src/lightgbm/params.ts";
 export { LightGBMError } from "./src/lightgbm/lightgbm_error.ts";
-export { initLightGBM, type InitLightGBMOptions } from "./src/lightgbm/_wasm.ts";
+export { initLightGBM, type InitLightGBMOptions, shutdownLightGBM } from "./src/lightgbm/_wasm.ts";
 
 export { rocAuc } from "./src/metrics/roc_auc.ts";
 export { averagePrecision } from "./src/metrics/average_precision.ts";

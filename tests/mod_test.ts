@@ -32,6 +32,7 @@ const PUBLIC_VALUES = [
   "rocAuc",
   "runTraining",
   "save",
+  "shutdownLightGBM",
   "summarizeMatrix",
   "train",
   "trainingKey",

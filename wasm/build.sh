@@ -26,7 +26,7 @@ die() { echo "build.sh: $*" >&2; exit 1; }
 
 # --- toolchain checks ---------------------------------------------------------------
 command -v emcc >/dev/null || die "emcc not found: apt install emscripten (${EMSCRIPTEN_VERSION})"
-emcc_version="$(emcc --version | head -n1 | sed -E 's/.* ([0-9]+\.[0-9]+\.[0-9]+).*/\1/')"
+emcc_version="$(emcc --version | sed -n 1p | sed -E 's/.* ([0-9]+\.[0-9]+\.[0-9]+).*/\1/')"
 [[ "$emcc_version" == "$EMSCRIPTEN_VERSION" ]] ||
   die "emscripten ${EMSCRIPTEN_VERSION} expected, found: ${emcc_version}"
 cmake_version="$(cmake --version | head -n1 | awk '{print $3}')"
