@@ -144,11 +144,16 @@ Deno.test("extract() takes each alert's label as of its processing_date, never a
 Deno.test("extract() reads raw_features of alerted addresses with the 2^53 counter rule", async () => {
   await setup();
   const { features } = await extract(ch, QUERY);
-  // One row per alerted (processing_date, address), in address_row order; NULL where the
+  // One row per alerted (processing_date, address), numbered by address_row; NULL where the
   // pair has no raw_features row (C on Jan 1, B on Jan 2).
-  assert.deepEqual(column(features, "address_row"), [0, 1, 2, 3, 4, 5]);
-  assert.deepEqual(column(features, "address"), ["A", "B", "C", "A", "B", "A"]);
-  assert.deepEqual(column(features, "degree_in"), [3, 1, null, 4, null, 5]);
+  const order = (column(features, "address_row") as number[]).map((_, i) => i)
+    .sort((a, b) =>
+      (features.get(a)!.address_row as number) - (features.get(b)!.address_row as number)
+    );
+  const sorted = (name: string) => order.map((i) => features.getChild(name)!.get(i));
+  assert.deepEqual(sorted("address_row"), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(sorted("address"), ["A", "B", "C", "A", "B", "A"]);
+  assert.deepEqual(sorted("degree_in"), [3, 1, null, 4, null, 5]);
   const a1 = row(features, "degree_in", 3);
   assert.equal(a1.tx_in_count, 2 ** 53); // UInt64 2^53 + 1 rounds to the nearest double
   assert.ok(Math.abs((a1.total_in_usd as number) - 1234.5) < 1e-9);
@@ -172,8 +177,13 @@ Deno.test("extract() reads raw_features of alerted addresses with the 2^53 count
 Deno.test("extract() aggregates money flows per alerted address in SQL", async () => {
   await setup();
   const { moneyFlows } = await extract(ch, QUERY);
-  assert.deepEqual(column(moneyFlows, "address"), ["A", "B", "C", "A", "B", "A"]);
-  assert.deepEqual(column(moneyFlows, "in_degree"), [2, 1, null, null, null, null]);
+  const byRow = new Map(
+    (column(moneyFlows, "address_row") as number[]).map((pair, i) => [pair, i]),
+  );
+  const at = (name: string) =>
+    [0, 1, 2, 3, 4, 5].map((pair) => moneyFlows.getChild(name)!.get(byRow.get(pair)!));
+  assert.deepEqual(at("address"), ["A", "B", "C", "A", "B", "A"]);
+  assert.deepEqual(at("in_degree"), [2, 1, null, null, null, null]);
   assert.deepEqual(row(moneyFlows, "address", "A"), {
     address_row: 0,
     processing_date: day("2024-01-01"),
@@ -202,8 +212,8 @@ Deno.test("extract() reads clusters with member alerts falling back to the prima
   await setup();
   const { clusters, alerts } = await extract(ch, QUERY);
   assert.deepEqual(column(clusters, "cluster_id"), ["k1", "k2"]);
-  // Member alerts as alert_row numbers: k1 = [a1] (its primary), k2 = [a4, a5].
-  assert.deepEqual(column(alerts, "alert_row"), [0, 1, 2, 3, 4, 5]);
+  // Member alerts as positions in the alerts table: k1 = [a1] (its primary), k2 = [a4, a5].
+  assert.deepEqual(column(alerts, "alert_id"), ["a1", "a2", "a3", "a4", "a5", "a6"]);
   assert.deepEqual(column(clusters, "member_alert_rows"), [[0], [3, 4]]);
   assert.deepEqual(column(clusters, "representative_alert_row"), [0n, 3n]);
   assert.deepEqual(column(clusters, "total_volume_usd"), [1000, 5000]);

@@ -200,16 +200,22 @@ Deno.test("buildFeatures() gives the ranker grades 0..3 and one contiguous group
   assert.deepEqual(Array.from(matrix.group!), [0, 0, 0, 1, 1, 2]);
 });
 
-Deno.test("buildFeatures() sorts rows by date so ranker groups stay contiguous", async () => {
+Deno.test("buildFeatures() rejects alerts that are not in extract's order", async () => {
   await setup();
-  // Rows a5, a6, a1, a2, a3, a4: the stable sort by date keeps a5 before a4.
+  // Cluster members refer to alerts by position, so a reordered table must not pass.
   const rotate = (table: typeof data.alerts) => table.slice(4).concat(table.slice(0, 4));
   const rotated = { ...data, alerts: rotate(data.alerts), labels: rotate(data.labels) };
-  const matrix = buildFeatures(rotated, { modelType: "alert_ranker" });
-  assert.deepEqual(matrix.ids, ["a1", "a2", "a3", "a5", "a4", "a6"]);
-  assert.deepEqual(Array.from(matrix.group!), [0, 0, 0, 1, 1, 2]);
-  close(Array.from(matrix.label), [0, NaN, 2, NaN, 3, 3]);
-  close(feature(matrix, "time_prior_alerts"), [0, 0, 0, 1, 1, 2]);
+  rejectsWith(
+    () => buildFeatures(rotated, { modelType: "alert_ranker" }),
+    "DATA_INVALID",
+    "The alerts are not in extract's order (processing_date, alert_id) at row 2: a1 after a6",
+  );
+  const misaligned = { ...data, labels: rotate(data.labels) };
+  rejectsWith(
+    () => buildFeatures(misaligned, { modelType: "alert_scorer" }),
+    "DATA_INVALID",
+    "The labels table is not in the alerts' order at row 0: a5 for a1",
+  );
 });
 
 Deno.test("buildFeatures() aggregates member alerts into one row per cluster", async () => {
@@ -312,9 +318,11 @@ Deno.test("buildFeatures() builds Float64 matrices on request", async () => {
   await setup();
   const wide = buildFeatures(data, { modelType: "alert_scorer", dtype: "float64" });
   assert.ok(wide.data instanceof Float64Array);
+  // a1's pair is address_row 0: its total_in_usd keeps every Float64 bit.
+  const row = Array.from(data.features.getChild("address_row")!).indexOf(0);
   assert.equal(
     feature(wide, "addr_total_in_usd")[0],
-    data.features.getChild("total_in_usd")!.get(0),
+    data.features.getChild("total_in_usd")!.get(row),
   );
 });
 

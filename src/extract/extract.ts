@@ -28,7 +28,6 @@ export const ALERT_COLUMNS = [
   "volume_usd",
   "evidence_count",
   "indicator_count",
-  "alert_row",
   "address_row",
   "prior_alerts",
   "prior_alert_days",
@@ -122,11 +121,11 @@ async function fingerprintOf(
  *
  * USD amounts (Decimal128) arrive as Float64, UInt64 counters and timestamps as Float64
  * (exact below 2^53, rounded to the nearest double above). The labels table has one row per
- * alert in the alerts table's order. Rows are linked by numbers ClickHouse assigns:
- * `alerts.alert_row` (0.. in alert order), `alerts.address_row` (0.. per alerted
- * (processing_date, address) pair, which is also the row of `features` and `moneyFlows`,
- * NULL where the pair has no data), `clusters.member_alert_rows` and
- * `clusters.representative_alert_row` (alert_row values). Fails fast with a RiskTrainError for an invalid query
+ * alert in the alerts table's order, (processing_date, alert_id, typology_type). Rows are
+ * linked by numbers ClickHouse assigns: `alerts.address_row` (0.. per alerted
+ * (processing_date, address) pair, also carried by the rows of `features` and `moneyFlows`,
+ * whose values are NULL where the pair has no data), and `clusters.member_alert_rows` and
+ * `clusters.representative_alert_row` (positions in the alerts table). Fails fast with a RiskTrainError for an invalid query
  * (`CONFIG_INVALID`), an unknown network or database (`DATABASE_NOT_FOUND`), missing tables
  * (`TABLE_NOT_FOUND`), missing required columns or wrong types (`CONTRACT_VIOLATION`), an
  * ambiguous window (`CONFIG_INVALID`) and an empty range (`NO_DATA`).
@@ -200,24 +199,8 @@ export async function extract(
     },
   );
 
-  const joined = await collectBatches(source, statements.alerts, params, "alerts", totals, collect);
-  if (joined.numRows === 0) {
-    throw new RiskTrainError(
-      "NO_DATA",
-      "No alerts found for " + network + " between " + startDate + " and " + endDate +
-        " at window " + windowDays,
-    );
-  }
-  const select = featureSelect(contract.presentFeatureColumns);
+  // The heaviest aggregation (money flows) runs first, while little else is held in memory.
   const aligned = { ...collect, settings: ALIGN_SETTINGS };
-  const features = await collectBatches(
-    source,
-    statements.featuresHead + select.sql + statements.featuresTail,
-    { ...params, ...select.params },
-    "features",
-    totals,
-    aligned,
-  );
   const moneyFlows = await collectBatches(
     source,
     statements.moneyFlows,
@@ -226,6 +209,23 @@ export async function extract(
     totals,
     aligned,
   );
+  const select = featureSelect(contract.presentFeatureColumns);
+  const features = await collectBatches(
+    source,
+    statements.featuresHead + select.sql + statements.featuresTail,
+    { ...params, ...select.params },
+    "features",
+    totals,
+    aligned,
+  );
+  const joined = await collectBatches(source, statements.alerts, params, "alerts", totals, collect);
+  if (joined.numRows === 0) {
+    throw new RiskTrainError(
+      "NO_DATA",
+      "No alerts found for " + network + " between " + startDate + " and " + endDate +
+        " at window " + windowDays,
+    );
+  }
   const clusters = await collectBatches(
     source,
     statements.clusters,

@@ -57,8 +57,24 @@ const KEYS = "pair_keys AS (SELECT cityHash64(processing_date, address) AS pair_
 const RISK_RANK = "multiIf(risk_level = 'critical', 3, risk_level = 'high', 2, " +
   "risk_level = 'medium', 1, risk_level = 'low', 0, -1)";
 
-const PRIOR = "(PARTITION BY address ORDER BY processing_date " +
-  "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)";
+/** Earlier alerted dates of the same address (pairs are unique per date and address). */
+const PRIOR = "(PARTITION BY pair_address ORDER BY pair_date " +
+  "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)";
+
+/**
+ * Per alerted pair: its `address_row` and the alert history of its address within the
+ * range, from earlier dates only.
+ */
+const PAIR_HISTORY = "pair_history AS (SELECT pair_date, pair_address, " +
+  "toUInt32(row_number() OVER (ORDER BY pair_date, pair_address) - 1) AS address_row, " +
+  "toFloat64(sum(pair_alerts) OVER " + PRIOR + ") AS prior_alerts, " +
+  "toFloat64(count() OVER " + PRIOR + ") AS prior_alert_days, " +
+  "if(prior_alert_days = 0, nan, " +
+  "toFloat64(toInt32(pair_date) - toInt32(max(pair_date) OVER " + PRIOR + "))) " +
+  "AS days_since_prior_alert, " +
+  "toFloat64(pair_alerts - 1) AS same_day_alerts " +
+  "FROM (SELECT processing_date AS pair_date, address AS pair_address, count() AS pair_alerts " +
+  "FROM selected GROUP BY pair_date, pair_address))";
 
 /** Settings of the statements that align per-address rows with a LEFT JOIN. */
 export const ALIGN_SETTINGS: Readonly<Record<string, number>> = { join_use_nulls: 1 };
@@ -70,11 +86,11 @@ export interface ExtractStatements {
    * (processing_date, alert_id, typology_type).
    */
   alerts: string;
-  /** raw_features rows per alerted pair, in `address_row` order (select list appended). */
+  /** raw_features rows per alerted pair, with `address_row` (select list appended). */
   featuresHead: string;
   /** The rest of the raw_features statement, after the select list. */
   featuresTail: string;
-  /** Money-flow aggregates per alerted pair, in `address_row` order. */
+  /** Money-flow aggregates per alerted pair, with `address_row`. */
   moneyFlows: string;
   /** Clusters of the range with their member alerts' row numbers. */
   clusters: string;
@@ -89,14 +105,15 @@ export interface ExtractStatements {
  *   `alert.processing_date >= label.processing_date`: the latest label day at or before
  *   the alert, never a later one. On one label day with several rows for an address, the
  *   row with the highest risk_level wins, then the highest confidence_score, then the
- *   greatest label text. `alert_row` numbers the alerts in output order, `address_row` their
- *   (processing_date, address) pair; the alert history of the address within the range is
- *   computed with window functions over earlier dates only.
- * - raw_features and money flows: one row per alerted pair in `address_row` order, NULL
- *   where the pair has no row (LEFT JOIN with `join_use_nulls`, see ALIGN_SETTINGS).
- * - clusters: `member_alert_rows` (the `alert_row` of each member alert extracted:
- *   related_alert_ids, else primary_alert_id) and `representative_alert_row` (the primary
- *   alert when extracted, else the first extracted member; -1 when none).
+ *   greatest label text. `address_row` numbers the alert's (processing_date, address)
+ *   pair; the alert history of the address within the range is computed per pair with
+ *   window functions over earlier dates only.
+ * - raw_features and money flows: one row per alerted pair (in no particular order: the
+ *   `address_row` column links them), NULL where the pair has no row (outer join with
+ *   `join_use_nulls`, see ALIGN_SETTINGS).
+ * - clusters: `member_alert_rows` (the position in the alerts output of each member alert
+ *   extracted: related_alert_ids, else primary_alert_id) and `representative_alert_row`
+ *   (the primary alert when extracted, else the first extracted member; -1 when none).
  *
  * @example
  * ```ts
@@ -107,7 +124,7 @@ export interface ExtractStatements {
 export function extractStatements(sampled: boolean): ExtractStatements {
   const selected = sampled ? SELECTED_SAMPLE : SELECTED_ALL;
   const alertFilter = sampled ? IN_SELECTED_ALERTS : "";
-  const alerts = "WITH " + selected + ", " +
+  const alerts = "WITH " + selected + ", " + PAIR_HISTORY + ", " +
     "label_days AS (SELECT address AS label_address, processing_date AS label_processing_date, " +
     "toUInt8(1) AS label_found, " +
     "argMax(risk_level, tuple(" + RISK_RANK + ", confidence_score, label)) AS label_risk_level, " +
@@ -122,26 +139,19 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "a.severity AS severity, a.suspected_address_type AS suspected_address_type, " +
     "a.alert_confidence_score AS alert_confidence_score, a.volume_usd AS volume_usd, " +
     "a.evidence_count AS evidence_count, a.indicator_count AS indicator_count, " +
-    "a.alert_row AS alert_row, a.address_row AS address_row, " +
-    "a.prior_alerts AS prior_alerts, a.prior_alert_days AS prior_alert_days, " +
-    "a.days_since_prior_alert AS days_since_prior_alert, a.same_day_alerts AS same_day_alerts, " +
+    "h.address_row AS address_row, " +
+    "h.prior_alerts AS prior_alerts, h.prior_alert_days AS prior_alert_days, " +
+    "h.days_since_prior_alert AS days_since_prior_alert, h.same_day_alerts AS same_day_alerts, " +
     "l.label_found AS label_found, l.label_risk_level AS label_risk_level, " +
     "l.label_confidence_score AS label_confidence_score, " +
     "l.label_processing_date AS label_processing_date " +
     "FROM (SELECT window_days, processing_date, alert_id, address, typology_type, severity, " +
     "suspected_address_type, alert_confidence_score, toFloat64(volume_usd) AS volume_usd, " +
     "toUInt32(JSONLength(evidence_json)) AS evidence_count, " +
-    "toUInt32(length(risk_indicators)) AS indicator_count, " +
-    "toUInt32(row_number() OVER (ORDER BY processing_date, alert_id, typology_type) - 1) " +
-    "AS alert_row, " +
-    "toUInt32(dense_rank() OVER (ORDER BY processing_date, address) - 1) AS address_row, " +
-    "toFloat64(count() OVER " + PRIOR + ") AS prior_alerts, " +
-    "toFloat64(uniqExact(processing_date) OVER " + PRIOR + ") AS prior_alert_days, " +
-    "if(prior_alerts = 0, nan, " +
-    "toFloat64(toInt32(processing_date) - toInt32(max(processing_date) OVER " + PRIOR + "))) " +
-    "AS days_since_prior_alert, " +
-    "toFloat64(count() OVER (PARTITION BY address, processing_date) - 1) AS same_day_alerts " +
+    "toUInt32(length(risk_indicators)) AS indicator_count " +
     "FROM {db:Identifier}.raw_alerts WHERE " + RANGE + alertFilter + ") AS a " +
+    "INNER JOIN pair_history AS h " +
+    "ON h.pair_date = a.processing_date AND h.pair_address = a.address " +
     "ASOF LEFT JOIN label_days AS l " +
     "ON a.address = l.label_address AND a.processing_date >= l.label_processing_date " +
     "ORDER BY processing_date, alert_id, typology_type";
@@ -152,9 +162,8 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     " AND cityHash64(processing_date, address) IN (SELECT pair_key FROM pair_keys)) " +
     "SELECT p.address_row AS address_row, p.pair_date AS processing_date, " +
     "p.pair_address AS address, f.* EXCEPT (feature_date, feature_address) " +
-    "FROM pairs AS p LEFT JOIN found AS f " +
-    "ON f.feature_date = p.pair_date AND f.feature_address = p.pair_address " +
-    "ORDER BY address_row";
+    "FROM found AS f RIGHT JOIN pairs AS p " +
+    "ON f.feature_date = p.pair_date AND f.feature_address = p.pair_address";
 
   const edges = (address: string, counterparty: string, outgoing: string) =>
     "SELECT cityHash64(processing_date, " + address + ") AS address_key, cityHash64(" +
@@ -167,25 +176,30 @@ export function extractStatements(sampled: boolean): ExtractStatements {
   const moneyFlows = "WITH " + selected + ", " + PAIRS + ", " + KEYS + ", " +
     "edges AS (" + edges("from_address", "to_address", "1") + " UNION ALL " +
     edges("to_address", "from_address", "0") + "), " +
+    "per_counterparty AS (SELECT address_key, " +
+    "groupBitOr(if(outgoing = 1, 1, 2) + if(counterparty_alerted, 4, 0)) AS bits, " +
+    "bitAnd(bits, 2) != 0 AS has_in, bitAnd(bits, 1) != 0 AS has_out, " +
+    "bitAnd(bits, 4) != 0 AS alerted, " +
+    "sumIf(usd, outgoing = 0) AS usd_in, sumIf(usd, outgoing = 1) AS usd_out, " +
+    "sumIf(txs, outgoing = 0) AS txs_in, sumIf(txs, outgoing = 1) AS txs_out " +
+    "FROM edges GROUP BY address_key, counterparty), " +
     "per_address AS (SELECT address_key AS flow_key, " +
-    "toFloat64(uniqExactIf(counterparty, outgoing = 0)) AS in_degree, " +
-    "toFloat64(uniqExactIf(counterparty, outgoing = 1)) AS out_degree, " +
-    "toFloat64(uniqExact(counterparty)) AS counterparties, " +
-    "in_degree + out_degree - counterparties AS reciprocal_counterparties, " +
-    "sumIf(usd, outgoing = 0) AS in_volume_usd, sumIf(usd, outgoing = 1) AS out_volume_usd, " +
-    "sumIf(txs, outgoing = 0) AS in_tx_count, sumIf(txs, outgoing = 1) AS out_tx_count, " +
-    "toFloat64(uniqExactIf(counterparty, counterparty_alerted)) AS alerted_counterparties, " +
-    "sumIf(usd, counterparty_alerted) AS alerted_volume_usd, " +
+    "toFloat64(countIf(has_in)) AS in_degree, toFloat64(countIf(has_out)) AS out_degree, " +
+    "toFloat64(count()) AS counterparties, " +
+    "toFloat64(countIf(has_in AND has_out)) AS reciprocal_counterparties, " +
+    "sum(usd_in) AS in_volume_usd, sum(usd_out) AS out_volume_usd, " +
+    "sum(txs_in) AS in_tx_count, sum(txs_out) AS out_tx_count, " +
+    "toFloat64(countIf(alerted)) AS alerted_counterparties, " +
+    "sumIf(usd_in + usd_out, alerted) AS alerted_volume_usd, " +
     "if(in_volume_usd + out_volume_usd = 0, nan, " +
     "(in_volume_usd - out_volume_usd) / (in_volume_usd + out_volume_usd)) AS balance, " +
     "reciprocal_counterparties / counterparties AS reciprocity, " +
     "if(in_volume_usd + out_volume_usd = 0, nan, " +
     "alerted_volume_usd / (in_volume_usd + out_volume_usd)) AS alerted_volume_share " +
-    "FROM edges GROUP BY address_key) " +
+    "FROM per_counterparty GROUP BY address_key) " +
     "SELECT p.address_row AS address_row, p.pair_date AS processing_date, " +
     "p.pair_address AS address, f.* EXCEPT (flow_key) " +
-    "FROM pairs AS p LEFT JOIN per_address AS f ON f.flow_key = p.pair_key " +
-    "ORDER BY address_row";
+    "FROM per_address AS f RIGHT JOIN pairs AS p ON f.flow_key = p.pair_key";
 
   const clusterFilter = sampled ? " AND m.has_members = 1" : "";
   const clusters = "WITH " + selected + ", " +

@@ -18,7 +18,7 @@ import {
 } from "./arrow_columns.ts";
 import { groupRows, pairIds, percentiles, zScores } from "./group_stats.ts";
 import { levelCodes } from "./levels.ts";
-import { alertPositions, pairRows } from "./row_links.ts";
+import { checkAlertOrder, pairRows } from "./row_links.ts";
 
 /** The group a feature belongs to in the catalogue. */
 export type FeatureGroup = "alert" | "address" | "network" | "temporal" | "statistical" | "cluster";
@@ -64,8 +64,6 @@ export interface AlertContext {
   days: Int32Array;
   /** alert_id per alert. */
   ids: string[];
-  /** Table row of each alert_row value. */
-  alertPosition: Int32Array;
   /** raw_features row of each alert, or -1. */
   featureRow: Int32Array;
   /** Money-flow aggregate row of each alert, or -1. */
@@ -97,11 +95,13 @@ function numeric(
 export function alertContext(data: ExtractedData): AlertContext {
   const { alerts } = data;
   const pairs = numberColumn(alerts, "address_row", "alerts");
+  const days = dayColumn(alerts, "processing_date", "alerts");
+  const ids = stringColumn(alerts, "alert_id", "alerts");
+  checkAlertOrder(days, ids);
   return {
     n: alerts.numRows,
-    days: dayColumn(alerts, "processing_date", "alerts"),
-    ids: stringColumn(alerts, "alert_id", "alerts"),
-    alertPosition: alertPositions(alerts),
+    days,
+    ids,
     featureRow: pairRows(data.features, "raw_features", pairs),
     flowRow: pairRows(data.moneyFlows, "money flows", pairs),
     data,
@@ -326,22 +326,21 @@ function statisticalGroup(ctx: AlertContext): FeatureSource[] {
   ];
 }
 
-/** Member alert rows (table rows of the alerts) of each cluster. */
+/** Member alert rows (positions in the alerts table) of each cluster. */
 export function clusterMembers(ctx: AlertContext): number[][] {
   const { clusters } = ctx.data;
   if (clusters.numRows === 0) return [];
-  return integerListColumn(clusters, "member_alert_rows", "raw_clusters").map((rows) =>
-    rows.map((row) => alertRow(ctx, row))
-  );
+  const members = integerListColumn(clusters, "member_alert_rows", "raw_clusters");
+  for (const rows of members) for (const row of rows) alertRow(ctx, row);
+  return members;
 }
 
-/** The table row of an `alert_row` value; a value outside the alerts is `DATA_INVALID`. */
-export function alertRow(ctx: AlertContext, alertRowNumber: number): number {
-  const row = ctx.alertPosition[alertRowNumber];
-  if (row === undefined) {
+/** Checks that `row` is a position in the alerts table (`DATA_INVALID` otherwise). */
+export function alertRow(ctx: AlertContext, row: number): number {
+  if (!(row >= 0 && row < ctx.n)) {
     throw new RiskTrainError(
       "DATA_INVALID",
-      "raw_clusters refers to alert_row " + alertRowNumber + " of " + ctx.n + " alerts",
+      "raw_clusters refers to alert row " + row + " of " + ctx.n + " alerts",
     );
   }
   return row;

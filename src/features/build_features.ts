@@ -71,15 +71,6 @@ function parseOptions(options: BuildFeaturesOptions) {
   );
 }
 
-/** Row order sorted by day (stable): query groups come out contiguous; null = as is. */
-function dayOrder(days: Int32Array): Uint32Array | null {
-  let sorted = true;
-  for (let i = 1; i < days.length; i++) if (days[i] < days[i - 1]) sorted = false;
-  if (sorted) return null;
-  const order = Uint32Array.from({ length: days.length }, (_, i) => i);
-  return order.sort((a, b) => days[a] - days[b] || a - b);
-}
-
 function selectSources(
   sources: FeatureSource[],
   featureNames: readonly string[] | undefined,
@@ -102,20 +93,13 @@ function selectSources(
   return featureNames.map((name) => byName.get(name)!);
 }
 
-function permute<T extends Float32Array | Int32Array>(values: T, order: Uint32Array | null): T {
-  if (order === null) return values;
-  const out = new (values.constructor as { new (n: number): T })(order.length);
-  for (let r = 0; r < order.length; r++) out[r] = values[order[r]];
-  return out;
-}
-
 /**
  * Builds the feature matrix of `data` for `modelType` (catalogue: docs/FEATURES.md).
  *
- * Alert models get one row per alert, `cluster_scorer` one row per cluster; rows are
- * sorted by processing_date so each ranker query group (one per processing_date at the
- * extraction's window) is contiguous. Labels come only from `data.labels`, never as
- * features. NaN marks a missing value; an infinite value (also one overflowing Float32)
+ * Alert models get one row per alert, `cluster_scorer` one row per cluster, in extract's
+ * order (processing_date first), so each ranker query group (one per processing_date at the
+ * extraction's window) is contiguous; alerts out of that order are a `DATA_INVALID` error.
+ * Labels come only from `data.labels`, never as features. NaN marks a missing value; an infinite value (also one overflowing Float32)
  * or a non-numeric column is a `DATA_INVALID` error naming the feature and its source.
  *
  * @example
@@ -133,7 +117,7 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
   const { modelType, featureNames, dictionaries, dtype } = parseOptions(options);
   const ctx = alertContext(data);
   const alertSources = alertFeatureSources(ctx);
-  const grades = alertGrades(data.labels, ctx.ids, ctx.days);
+  const grades = alertGrades(data.labels, data.alerts, ctx.ids, ctx.days);
 
   let days: Int32Array;
   let ids: string[];
@@ -163,7 +147,6 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
 
   const numRows = days.length;
   const numFeatures = sources.length;
-  const order = dayOrder(days);
   const matrix = dtype === "float64"
     ? new Float64Array(numRows * numFeatures)
     : new Float32Array(numRows * numFeatures);
@@ -193,21 +176,20 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
       values = source.values();
     }
     const column = matrix.subarray(j * numRows, (j + 1) * numRows);
-    if (order === null) column.set(values);
-    else for (let r = 0; r < numRows; r++) column[r] = values[order[r]];
+    column.set(values);
     for (let r = 0; r < numRows; r++) {
       const x = column[r];
       if (x === Infinity || x === -Infinity) {
         throw new RiskTrainError(
           "DATA_INVALID",
           "Feature " + source.name + " (from " + source.source + ") is infinite for " +
-            ids[order?.[r] ?? r] + ": " + values[order?.[r] ?? r],
+            ids[r] + ": " + values[r],
         );
       }
     }
   });
 
-  const processingDates = permute(days, order);
+  const processingDates = days;
   let group: Int32Array | null = null;
   if (modelType === "alert_ranker") {
     group = new Int32Array(numRows);
@@ -215,9 +197,7 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
       group[r] = group[r - 1] + (processingDates[r] !== processingDates[r - 1] ? 1 : 0);
     }
   }
-  const label = permute(labels.label, order);
-  const weight = permute(labels.weight, order);
-  const rowIds = order === null ? ids : Array.from(order, (i) => ids[i]);
+  const { label, weight } = labels;
   logger.info("Built {rows} x {features} feature matrix for {modelType}", {
     rows: numRows,
     features: numFeatures,
@@ -234,7 +214,7 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
     label,
     weight,
     group,
-    ids: rowIds,
+    ids,
     processingDates,
     provenance: data.provenance,
   };

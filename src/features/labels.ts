@@ -34,13 +34,22 @@ export interface AlertGrades {
   confidence: Float64Array;
 }
 
+/** Whether two tables hold the very same Arrow data for `name` (extract's labels do). */
+function sameColumn(a: Table, b: Table, name: string): boolean {
+  const x = a.getChild(name)?.data ?? [];
+  const y = b.getChild(name)?.data ?? [];
+  return x.length > 0 && x.length === y.length && x.every((data, k) => data === y[k]);
+}
+
 /**
  * Reads each alert's risk grade and confidence from the labels table, which must list the
- * same alerts in the same order as the alerts table (`DATA_INVALID` otherwise, as for an
+ * same alerts in the same order as the alerts table (checked by value unless both share
+ * their Arrow data, as extract's do) (`DATA_INVALID` otherwise, as for an
  * unknown risk_level or a confidence that is not a finite number >= 0).
  */
 export function alertGrades(
   labels: Table,
+  alerts: Table,
   alertIds: readonly string[],
   alertDays: Int32Array,
 ): AlertGrades {
@@ -51,15 +60,17 @@ export function alertGrades(
       "The labels table has " + labels.numRows + " rows for " + n + " alerts",
     );
   }
-  const ids = stringColumn(labels, "alert_id", "labels");
-  const days = dayColumn(labels, "processing_date", "labels");
-  for (let i = 0; i < n; i++) {
-    if (ids[i] !== alertIds[i] || days[i] !== alertDays[i]) {
-      throw new RiskTrainError(
-        "DATA_INVALID",
-        "The labels table is not in the alerts' order at row " + i + ": " + ids[i] + " for " +
-          alertIds[i],
-      );
+  if (!sameColumn(labels, alerts, "alert_id") || !sameColumn(labels, alerts, "processing_date")) {
+    const ids = stringColumn(labels, "alert_id", "labels");
+    const days = dayColumn(labels, "processing_date", "labels");
+    for (let i = 0; i < n; i++) {
+      if (ids[i] !== alertIds[i] || days[i] !== alertDays[i]) {
+        throw new RiskTrainError(
+          "DATA_INVALID",
+          "The labels table is not in the alerts' order at row " + i + ": " + ids[i] + " for " +
+            alertIds[i],
+        );
+      }
     }
   }
   const found = numberColumn(labels, "label_found", "labels");

@@ -14,28 +14,37 @@ function invalid(message: string): RiskTrainError {
   return new RiskTrainError("DATA_INVALID", message);
 }
 
+/** Compares two strings by code point, the order of their UTF-8 bytes in ClickHouse. */
+function compareCodePoints(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0)!);
+  const y = Array.from(b, (c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
 /**
- * The table row of each `alert_row` value; the values must number the rows 0..n-1.
+ * Checks that the alerts are in extract's order, (processing_date, alert_id): cluster
+ * members refer to alerts by position. Throws `DATA_INVALID` naming the first row out of
+ * order.
  *
  * @example
  * ```ts
- * import { tableFromArrays } from "npm:apache-arrow@21.2.0";
- * import { alertPositions } from "./row_links.ts";
- * const rows = alertPositions(tableFromArrays({ alert_row: Uint32Array.of(1, 0) }));
- * console.assert(rows.join() === "1,0");
+ * import { checkAlertOrder } from "./row_links.ts";
+ * checkAlertOrder(Int32Array.of(1, 1, 2), ["a", "b", "a"]); // in order: returns
  * ```
  */
-export function alertPositions(alerts: Table): Int32Array {
-  const numbers = numberColumn(alerts, "alert_row", "alerts");
-  const position = new Int32Array(numbers.length).fill(-1);
-  for (let i = 0; i < numbers.length; i++) {
-    const row = numbers[i];
-    if (!(row >= 0 && row < numbers.length) || position[row] !== -1) {
-      throw invalid("alerts.alert_row does not number the alerts 0.." + (numbers.length - 1));
+export function checkAlertOrder(days: Int32Array, ids: readonly string[]): void {
+  for (let i = 1; i < days.length; i++) {
+    const earlierDay = days[i] < days[i - 1];
+    const sameDayEarlierId = days[i] === days[i - 1] && ids[i] < ids[i - 1] &&
+      compareCodePoints(ids[i], ids[i - 1]) < 0;
+    if (earlierDay || sameDayEarlierId) {
+      throw invalid(
+        "The alerts are not in extract's order (processing_date, alert_id) at row " + i +
+          ": " + ids[i] + " after " + ids[i - 1],
+      );
     }
-    position[row] = i;
   }
-  return position;
 }
 
 /**
