@@ -124,9 +124,23 @@ function linked(
 ): NumericSource {
   return {
     ...numeric(name, group, source, () => gather(read(), linkRow)),
-    valuesAt: (rows) =>
-      gather(read(), Int32Array.from(rows, (row) => (row < 0 ? -1 : linkRow[row]))),
+    valuesAt: (rows) => gather(read(), linkedRows(linkRow, rows)),
   };
+}
+
+const linkedCache = new WeakMap<Int32Array, WeakMap<Int32Array, Int32Array>>();
+
+/** `linkRow[rows[i]]` (-1 where `rows[i]` is -1), computed once per pair of arrays. */
+function linkedRows(linkRow: Int32Array, rows: Int32Array): Int32Array {
+  let byRows = linkedCache.get(linkRow);
+  if (byRows === undefined) linkedCache.set(linkRow, byRows = new WeakMap());
+  let linked = byRows.get(rows);
+  if (linked === undefined) {
+    linked = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) linked[i] = rows[i] < 0 ? -1 : linkRow[rows[i]];
+    byRows.set(rows, linked);
+  }
+  return linked;
 }
 
 function numericColumns(table: Table, skip: ReadonlySet<string>, source: string): string[] {

@@ -42,39 +42,44 @@ function memo<T>(compute: () => T): () => T {
   return () => (value ??= compute());
 }
 
-function aggregate(values: Float64Array, members: number[][], statistic: string): Float64Array {
-  const out = new Float64Array(members.length);
-  members.forEach((rows, c) => {
+/** Mean, max, min and population std of the members' values per cluster (NaN left out). */
+function aggregateAll(
+  values: Float64Array,
+  members: number[][],
+): Record<typeof AGGREGATES[number], Float64Array> {
+  const size = members.length;
+  const stats = {
+    mean: new Float64Array(size),
+    max: new Float64Array(size),
+    min: new Float64Array(size),
+    std: new Float64Array(size),
+  };
+  for (let c = 0; c < size; c++) {
+    const rows = members[c];
     let n = 0;
     let sum = 0;
     let max = -Infinity;
     let min = Infinity;
-    for (const row of rows) {
-      const x = values[row];
+    for (let k = 0; k < rows.length; k++) {
+      const x = values[rows[k]];
       if (x !== x) continue;
       n++;
       sum += x;
       if (x > max) max = x;
       if (x < min) min = x;
     }
-    if (n === 0) {
-      out[c] = NaN;
-      return;
-    }
     const mean = sum / n;
-    if (statistic === "mean") out[c] = mean;
-    else if (statistic === "max") out[c] = max;
-    else if (statistic === "min") out[c] = min;
-    else {
-      let squares = 0;
-      for (const row of rows) {
-        const x = values[row];
-        if (x === x) squares += (x - mean) * (x - mean);
-      }
-      out[c] = Math.sqrt(squares / n);
+    let squares = 0;
+    for (let k = 0; k < rows.length; k++) {
+      const x = values[rows[k]];
+      if (x === x) squares += (x - mean) * (x - mean);
     }
-  });
-  return out;
+    stats.mean[c] = n === 0 ? NaN : mean;
+    stats.max[c] = n === 0 ? NaN : max;
+    stats.min[c] = n === 0 ? NaN : min;
+    stats.std[c] = n === 0 ? NaN : Math.sqrt(squares / n);
+  }
+  return stats;
 }
 
 /**
@@ -153,7 +158,7 @@ export function clusterFeatureSources(
   }
   for (const alert of alertSources) {
     if (alert.kind !== "numeric" || !AGGREGATED_GROUPS.has(alert.group)) continue;
-    let cached: Float64Array | undefined;
+    let cached: ReturnType<typeof aggregateAll> | undefined;
     for (const statistic of AGGREGATES) {
       sources.push({
         name: alert.name + "_" + statistic,
@@ -161,8 +166,8 @@ export function clusterFeatureSources(
         source: alert.source,
         kind: "numeric",
         values: () => {
-          cached ??= alert.values();
-          const out = aggregate(cached, members, statistic);
+          cached ??= aggregateAll(alert.values(), members);
+          const out = cached[statistic];
           if (statistic === AGGREGATES[AGGREGATES.length - 1]) cached = undefined;
           return out;
         },
