@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "npm:zod@4.6.7";
+import { RiskTrainError } from "./errors.ts";
 
 /** A model type: `alert_scorer`, `alert_ranker` or `cluster_scorer`. */
 export const ModelTypeSchema: z.ZodEnum<
@@ -57,4 +58,28 @@ export const IsoDateSchema: z.ZodType<string, string> = z.string()
  */
 export function databaseFor(network: string, database?: string): string {
   return database ?? `risk_scoring_${network}`;
+}
+
+/**
+ * Validates `value` with `schema`; invalid options throw one CONFIG_INVALID error that
+ * names every problem on one line, e.g. `Invalid migrate options: ✖ Expected ... → at network`.
+ *
+ * @example
+ * ```ts
+ * import { NetworkSchema, parseOptions } from "./options.ts";
+ * console.assert(parseOptions(NetworkSchema, "torus", "network") === "torus");
+ * ```
+ */
+export function parseOptions<Output, Input>(
+  schema: z.ZodType<Output, Input>,
+  value: unknown,
+  what: string,
+): Output {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new RiskTrainError(
+    "CONFIG_INVALID",
+    `Invalid ${what}: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`,
+    { cause: parsed.error },
+  );
 }

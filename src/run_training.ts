@@ -7,11 +7,11 @@
  */
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
-import { RiskTrainError, throwIfAborted } from "./errors.ts";
+import { throwIfAborted } from "./errors.ts";
 import { extract } from "./extract/extract.ts";
 import type { ExtractProgress } from "./extract/collect_batches.ts";
 import { buildFeatures } from "./features/build_features.ts";
-import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "./options.ts";
+import { IsoDateSchema, ModelTypeSchema, NetworkSchema, parseOptions } from "./options.ts";
 import { DEFAULT_OUTPUT_DIR, findExisting, type RegistryEntry } from "./storage/registry.ts";
 import { save } from "./storage/save.ts";
 import { claimTraining } from "./storage/training_claim.ts";
@@ -136,15 +136,7 @@ export async function runTraining(
   options: RunTrainingOptions,
   control: RunTrainingControl = {},
 ): Promise<RunTrainingResult> {
-  const parsed = RunTrainingOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new RiskTrainError(
-      "CONFIG_INVALID",
-      `Invalid training options: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`,
-      { cause: parsed.error },
-    );
-  }
-  const opts = parsed.data;
+  const opts = parseOptions(RunTrainingOptionsSchema, options, "training options");
   const { signal, onProgress } = control;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);

@@ -4,8 +4,8 @@
  *
  * @module
  */
+import { parseOptions } from "../options.ts";
 import { z } from "npm:zod@4.6.7";
-import { RiskTrainError } from "../errors.ts";
 import type { ClickHouse } from "../types.ts";
 import { EmbeddedClickHouse } from "./embedded.ts";
 import { ServerClickHouse } from "./server.ts";
@@ -71,15 +71,8 @@ export const ClickHouseOptionsSchema: z.ZodType<ResolvedClickHouseOptions, Click
  * ```
  */
 export async function openClickHouse(options: ClickHouseOptions = {}): Promise<ClickHouse> {
-  const parsed = ClickHouseOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new RiskTrainError(
-      "CONFIG_INVALID",
-      `Invalid ClickHouse options: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`,
-      { cause: parsed.error },
-    );
-  }
-  const { url, user, password, database, dataDir } = parsed.data;
+  const parsed = parseOptions(ClickHouseOptionsSchema, options, "ClickHouse options");
+  const { url, user, password, database, dataDir } = parsed;
   if (url !== undefined) return await ServerClickHouse.open({ url, user, password, database });
   return await EmbeddedClickHouse.open({ dataDir, database });
 }

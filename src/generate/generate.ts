@@ -9,7 +9,7 @@ import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import { migrate } from "../schema/migrate.ts";
-import { DatabaseSchema, IsoDateSchema, NetworkSchema } from "../options.ts";
+import { DatabaseSchema, IsoDateSchema, NetworkSchema, parseOptions } from "../options.ts";
 import type { ClickHouse, QueryParams } from "../types.ts";
 import { planGeneration } from "./generation_plan.ts";
 import { GENERATOR_SQL, HELPER_TABLES } from "./sql_files.ts";
@@ -171,18 +171,11 @@ export async function generate(
   ch: ClickHouse,
   options: GenerateOptions,
 ): Promise<GenerateResult> {
-  const parsed = generateOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new RiskTrainError(
-      "CONFIG_INVALID",
-      `Invalid generate options: ${z.prettifyError(parsed.error)}`,
-      { cause: parsed.error },
-    );
-  }
-  const { network, days, alertsPerDay, seed, startDate, windowDays, replace, signal } = parsed.data;
-  const onProgress = parsed.data.onProgress ?? (() => {});
+  const parsed = parseOptions(generateOptionsSchema, options, "generate options");
+  const { network, days, alertsPerDay, seed, startDate, windowDays, replace, signal } = parsed;
+  const onProgress = parsed.onProgress ?? (() => {});
   const started = performance.now();
-  const { database: db } = await migrate(ch, { network, database: parsed.data.database, signal });
+  const { database: db } = await migrate(ch, { network, database: parsed.database, signal });
   const plan = planGeneration({ startDate, days, alertsPerDay });
   logger.info("Generating synthetic network {network} in {database}", {
     network,

@@ -5,9 +5,9 @@
  */
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
-import { RiskTrainError, throwIfAborted } from "../errors.ts";
+import { throwIfAborted } from "../errors.ts";
 import type { ClickHouse } from "../types.ts";
-import { databaseFor, DatabaseSchema, NetworkSchema } from "../options.ts";
+import { databaseFor, DatabaseSchema, NetworkSchema, parseOptions } from "../options.ts";
 import { SCHEMA_FILES } from "./schema_files.ts";
 
 const logger = getLogger(["risktrain", "schema"]);
@@ -50,16 +50,9 @@ export interface MigrateResult {
  * ```
  */
 export async function migrate(ch: ClickHouse, options: MigrateOptions): Promise<MigrateResult> {
-  const parsed = migrateOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new RiskTrainError(
-      "CONFIG_INVALID",
-      `Invalid migrate options: ${z.prettifyError(parsed.error)}`,
-      { cause: parsed.error },
-    );
-  }
-  const { network, signal } = parsed.data;
-  const database = databaseFor(network, parsed.data.database);
+  const parsed = parseOptions(migrateOptionsSchema, options, "migrate options");
+  const { network, signal } = parsed;
+  const database = databaseFor(network, parsed.database);
   const params = { db: database };
   throwIfAborted(signal);
   logger.info("Creating database {database}", { database, network });
