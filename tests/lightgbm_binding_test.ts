@@ -211,3 +211,20 @@ Deno.test("1,000 Dataset and Booster create/free cycles do not grow the heap", a
   assert.equal(heapBreak(), breakBefore, "the heap's program break moved");
   await Promise.resolve();
 });
+
+Deno.test("an unweighted validation set by reference to a weighted one weighs every row 1", () => {
+  const source = syntheticSource(600, 4, "binary");
+  const weighted = { ...source, weight: Float32Array.from(source.label, (y) => y + 0.5) };
+  using train = Dataset.fromMatrix(weighted, { params: PARAMS, rows: range(0, 400) });
+  using valid = Dataset.fromMatrix(weighted, {
+    params: PARAMS,
+    rows: range(400, 600),
+    reference: train,
+    useWeight: false,
+  });
+  assert.deepEqual(valid.getField("weight"), new Float32Array(200).fill(1));
+});
+
+function range(from: number, to: number): Int32Array {
+  return Int32Array.from({ length: to - from }, (_, i) => from + i);
+}

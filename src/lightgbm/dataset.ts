@@ -175,8 +175,10 @@ export class Dataset implements Disposable {
     }
     const paramText = paramsToString(params);
     const label = gather(source.label, rows, n, "Label");
+    // A set built by reference inherits its reference's weight field, zero-filled: an
+    // unweighted one gets explicit weights of 1, else every row would weigh nothing.
     const weight = options.useWeight === false || !source.weight
-      ? null
+      ? (options.reference ? new Float32Array(n).fill(1) : null)
       : gather(source.weight, rows, n, "Weight");
     const groups = source.group ? groupSizes(source.group, rows, n) : null;
 
