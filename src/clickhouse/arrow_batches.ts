@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type RecordBatch, RecordBatchReader, type Schema } from "npm:apache-arrow@21.2.0";
-import { throwIfAborted } from "../errors.ts";
+import { type RecordBatch, RecordBatchReader, type Schema, Table } from "npm:apache-arrow@21.2.0";
+import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { QueryProgress } from "../types.ts";
 
 /** Settings that make ClickHouse write Arrow this toolkit decodes without codecs. */
@@ -72,4 +72,26 @@ export async function* readArrowBatches(
     // that the query behind the chunks is cancelled.
     await source.return?.();
   }
+}
+
+/**
+ * Collects a query's record batches into one table; an empty result keeps the schema that
+ * `open` reports through its callback.
+ *
+ * @example
+ * ```ts ignore
+ * const table = await collectTable((onSchema) => stream(sql, options, onSchema));
+ * ```
+ */
+export async function collectTable(
+  open: (onSchema: (schema: Schema) => void) => AsyncIterable<RecordBatch>,
+): Promise<Table> {
+  let schema: Schema | undefined;
+  const batches: RecordBatch[] = [];
+  for await (const batch of open((s) => schema ??= s)) batches.push(batch);
+  if (batches.length > 0) return new Table(batches);
+  if (schema === undefined) {
+    throw new RiskTrainError("CLICKHOUSE_QUERY", "ClickHouse returned no Arrow schema");
+  }
+  return new Table(schema);
 }

@@ -5,12 +5,12 @@
  * @module
  */
 import type { Session } from "npm:chdb@3.4.0";
-import { type RecordBatch, type Schema, Table } from "npm:apache-arrow@21.2.0";
+import type { RecordBatch, Schema, Table } from "npm:apache-arrow@21.2.0";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { join } from "node:path";
 import { CancelledError, RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, InsertData, StatementOptions } from "../types.ts";
-import { ARROW_OUTPUT_SETTINGS, readArrowBatches } from "./arrow_batches.ts";
+import { ARROW_OUTPUT_SETTINGS, collectTable, readArrowBatches } from "./arrow_batches.ts";
 import { ChdbConnection } from "./chdb_connection.ts";
 import { toRiskTrainError } from "./clickhouse_error.ts";
 import { insertColumns, insertPayload } from "./insert_payload.ts";
@@ -171,16 +171,7 @@ export class EmbeddedClickHouse implements ClickHouse {
 
   /** Runs a query and collects its Arrow record batches into one table. */
   async query(sql: string, options: StatementOptions = {}): Promise<Table> {
-    let schema: Schema | undefined;
-    const batches: RecordBatch[] = [];
-    for await (const batch of this.#stream(sql, options, (s) => schema ??= s)) {
-      batches.push(batch);
-    }
-    if (batches.length > 0) return new Table(batches);
-    if (schema === undefined) {
-      throw new RiskTrainError("CLICKHOUSE_QUERY", "ClickHouse returned no Arrow schema");
-    }
-    return new Table(schema);
+    return await collectTable((onSchema) => this.#stream(sql, options, onSchema));
   }
 
   /** Runs a query and yields its result one Arrow record batch per ClickHouse block. */

@@ -14,13 +14,13 @@ import {
   type LogParams,
   type WarnLogParams,
 } from "npm:@clickhouse/client@1.23.1";
-import { type RecordBatch, type Schema, Table } from "npm:apache-arrow@21.2.0";
+import type { RecordBatch, Schema, Table } from "npm:apache-arrow@21.2.0";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { CancelledError, RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, InsertData, StatementOptions } from "../types.ts";
-import { ARROW_OUTPUT_SETTINGS, readArrowBatches } from "./arrow_batches.ts";
+import { ARROW_OUTPUT_SETTINGS, collectTable, readArrowBatches } from "./arrow_batches.ts";
 import { AUTH_ERROR_CODES, parseClickHouseError, toRiskTrainError } from "./clickhouse_error.ts";
 import { insertColumns, insertPayload } from "./insert_payload.ts";
 import { insertColumnTypes } from "./insert_target.ts";
@@ -270,16 +270,7 @@ export class ServerClickHouse implements ClickHouse {
 
   /** Runs a query and collects its Arrow record batches into one table. */
   async query(sql: string, options: StatementOptions = {}): Promise<Table> {
-    let schema: Schema | undefined;
-    const batches: RecordBatch[] = [];
-    for await (const batch of this.#stream(sql, options, (s) => schema ??= s)) {
-      batches.push(batch);
-    }
-    if (batches.length > 0) return new Table(batches);
-    if (schema === undefined) {
-      throw new RiskTrainError("CLICKHOUSE_QUERY", "ClickHouse returned no Arrow schema");
-    }
-    return new Table(schema);
+    return await collectTable((onSchema) => this.#stream(sql, options, onSchema));
   }
 
   /** Runs a query and yields its result one Arrow record batch at a time. */
