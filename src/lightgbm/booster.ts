@@ -6,7 +6,8 @@
  */
 import { RiskTrainError } from "../errors.ts";
 import type { Dataset, DatasetSource, RowIndices } from "./dataset.ts";
-import { call, DTYPE, heap, HeapScope, readStrings, wasm } from "./_wasm.ts";
+import { call, heap, HeapScope, readStrings, wasm } from "./_wasm.ts";
+import { batchLayout, writeRowBatch } from "./_row_batches.ts";
 import { type LightGBMParams, paramsToString, parseParams } from "./params.ts";
 
 /** What {@linkcode Booster.predict} returns per row. */
@@ -239,12 +240,7 @@ export class Booster implements Disposable {
     const start = options.startIteration ?? 0;
     const numIteration = options.numIteration ??
       (start <= 0 && this.bestIteration > 0 ? this.bestIteration : -1);
-    const isFloat32 = data instanceof Float32Array;
-    const bytes = isFloat32 ? 4 : 8;
-    const batch = Math.max(
-      1,
-      Math.min(n, options.chunkRows ?? Math.floor((16 << 20) / (numFeatures * bytes))),
-    );
+    const { batch, bytes, dtype } = batchLayout(source, n, options.chunkRows);
     using scope = new HeapScope();
     const params = scope.string(paramsToString(parseParams({ ...options.params })));
     const outLength = scope.alloc(8);
@@ -255,23 +251,12 @@ export class Booster implements Disposable {
     const output = scope.alloc(batch * perRow * 8);
     for (let first = 0; first < n; first += batch) {
       const count = Math.min(batch, n - first);
-      const h = heap();
-      const out = isFloat32
-        ? h.f32.subarray(buffer >>> 2, (buffer >>> 2) + count * numFeatures)
-        : h.f64.subarray(buffer >>> 3, (buffer >>> 3) + count * numFeatures);
-      for (let j = 0; j < numFeatures; j++) {
-        const base = j * numRows;
-        if (rows) {
-          for (let r = 0; r < count; r++) out[r * numFeatures + j] = data[base + rows[first + r]];
-        } else {
-          for (let r = 0; r < count; r++) out[r * numFeatures + j] = data[base + first + r];
-        }
-      }
+      writeRowBatch(buffer, source, rows, first, count);
       call(
         "LGBM_BoosterPredictForMat",
         this.handle,
         buffer,
-        isFloat32 ? DTYPE.float32 : DTYPE.float64,
+        dtype,
         count,
         numFeatures,
         1,

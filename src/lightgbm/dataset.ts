@@ -8,6 +8,7 @@
 import { RiskTrainError } from "../errors.ts";
 import type { FeatureMatrix } from "../types.ts";
 import { call, DTYPE, heap, HeapScope, readStrings } from "./_wasm.ts";
+import { batchLayout, writeRowBatch } from "./_row_batches.ts";
 import { type LightGBMParams, paramsToString, parseParams } from "./params.ts";
 
 /** The parts of a {@linkcode FeatureMatrix} a Dataset reads. */
@@ -339,38 +340,13 @@ function pushRows(
   n: number,
   chunkRows?: number,
 ): void {
-  const { numFeatures, data, numRows } = source;
-  const isFloat32 = data instanceof Float32Array;
-  const bytes = isFloat32 ? 4 : 8;
-  const batch = Math.max(
-    1,
-    Math.min(n, chunkRows ?? Math.floor((16 << 20) / (numFeatures * bytes))),
-  );
+  const { batch, bytes, dtype } = batchLayout(source, n, chunkRows);
   using scope = new HeapScope();
-  const buffer = scope.alloc(batch * numFeatures * bytes);
+  const buffer = scope.alloc(batch * source.numFeatures * bytes);
   for (let start = 0; start < n; start += batch) {
     const count = Math.min(batch, n - start);
-    const h = heap();
-    const out = isFloat32
-      ? h.f32.subarray(buffer >>> 2, (buffer >>> 2) + count * numFeatures)
-      : h.f64.subarray(buffer >>> 3, (buffer >>> 3) + count * numFeatures);
-    for (let j = 0; j < numFeatures; j++) {
-      const base = j * numRows;
-      if (rows) {
-        for (let r = 0; r < count; r++) out[r * numFeatures + j] = data[base + rows[start + r]];
-      } else {
-        for (let r = 0; r < count; r++) out[r * numFeatures + j] = data[base + start + r];
-      }
-    }
-    call(
-      "LGBM_DatasetPushRows",
-      handle,
-      buffer,
-      isFloat32 ? DTYPE.float32 : DTYPE.float64,
-      count,
-      numFeatures,
-      start,
-    );
+    writeRowBatch(buffer, source, rows, start, count);
+    call("LGBM_DatasetPushRows", handle, buffer, dtype, count, source.numFeatures, start);
   }
 }
 
