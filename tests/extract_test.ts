@@ -1,30 +1,28 @@
 import assert from "node:assert/strict";
 import type { Table } from "npm:apache-arrow@21.2.0";
-import { openClickHouse } from "../src/clickhouse/open.ts";
 import { CancelledError, RiskTrainError } from "../src/errors.ts";
 import { extract } from "../src/extract/extract.ts";
 import { ExtractQuerySchema } from "../src/extract/extract_query.ts";
 import { migrate } from "../src/schema/migrate.ts";
-import type { ClickHouse, ExtractQuery } from "../src/types.ts";
-import { FIXTURE_DATABASE, loadFixture } from "./fixtures/feature_fixture.ts";
+import type { ClickHouse } from "../src/types.ts";
+import {
+  FIXTURE_DATABASE,
+  FIXTURE_QUERY,
+  loadFixture,
+  openFixtureEngine,
+} from "./fixtures/feature_fixture.ts";
 
-const QUERY: ExtractQuery = {
-  network: "fx",
-  startDate: "2024-01-01",
-  endDate: "2024-01-03",
-  windowDays: 7,
-};
+const QUERY = FIXTURE_QUERY;
 
 /** One embedded engine per test file (chDB allows one data directory per process). */
 const dataDir = await Deno.makeTempDir({ prefix: "risktrain-extract-test-" });
+
 let engine: ClickHouse | undefined;
 let ch: ClickHouse;
 
 async function setup(): Promise<void> {
   if (engine !== undefined) return;
-  engine = ch = await openClickHouse({ dataDir });
-  await migrate(ch, { network: "fx" });
-  await loadFixture(ch);
+  engine = ch = await openFixtureEngine(dataDir);
 }
 
 /** Column `name` of `table` as plain values. */

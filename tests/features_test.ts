@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { tableFromArrays, tableFromIPC } from "npm:apache-arrow@21.2.0";
-import { openClickHouse } from "../src/clickhouse/open.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures, featureCatalogue } from "../src/features/build_features.ts";
@@ -8,27 +7,21 @@ import { groupRows, percentiles, zScores } from "../src/features/group_stats.ts"
 import { summarizeMatrix, writeMatrixArrow } from "../src/features/summary.ts";
 import { generate } from "../src/generate/generate.ts";
 import { migrate } from "../src/schema/migrate.ts";
-import type { ClickHouse, ExtractedData, ExtractQuery, FeatureMatrix } from "../src/types.ts";
-import { loadFixture } from "./fixtures/feature_fixture.ts";
+import type { ClickHouse, ExtractedData, FeatureMatrix } from "../src/types.ts";
+import { FIXTURE_QUERY, loadFixture, openFixtureEngine } from "./fixtures/feature_fixture.ts";
 
-const QUERY: ExtractQuery = {
-  network: "fx",
-  startDate: "2024-01-01",
-  endDate: "2024-01-03",
-  windowDays: 7,
-};
+const QUERY = FIXTURE_QUERY;
 
 /** One embedded engine per test file (chDB allows one data directory per process). */
 const dataDir = await Deno.makeTempDir({ prefix: "risktrain-features-test-" });
+
 let engine: ClickHouse | undefined;
 let data: ExtractedData;
 let ch: ClickHouse;
 
 async function setup(): Promise<void> {
   if (engine !== undefined) return;
-  engine = ch = await openClickHouse({ dataDir });
-  await migrate(ch, { network: "fx" });
-  await loadFixture(ch);
+  engine = ch = await openFixtureEngine(dataDir);
   data = await extract(ch, QUERY);
 }
 
