@@ -10,6 +10,7 @@ import {
   TrainingPool,
 } from "../src/lightgbm/mod.ts";
 import { syntheticSource } from "./parity/lightgbm_data.ts";
+import { pickJob } from "../src/lightgbm/_pool_affinity.ts";
 
 const PARAMS: LightGBMParams = {
   objective: "binary",
@@ -66,6 +67,16 @@ Deno.test("TrainingPool reuses cached Datasets by key with the same result", asy
   const first = await pool.run(foldJob(1, { datasetKey: "fold-1" }));
   const second = await pool.run(foldJob(1, { datasetKey: "fold-1" }));
   assert.equal(second.modelText, first.modelText);
+  assert.deepEqual([first.reusedDatasets, second.reusedDatasets], [false, true]);
+});
+
+Deno.test("A free worker takes the jobs whose Datasets it holds, then unclaimed ones", () => {
+  const queue = ["fold-0", undefined, "fold-1", "fold-2"];
+  assert.equal(pickJob(queue, new Set(["fold-2"]), new Set(["fold-0"])), 3, "its own fold");
+  assert.equal(pickJob(queue, new Set(), new Set(["fold-0"])), 1, "no key: anyone's");
+  assert.equal(pickJob(["fold-0", "fold-1"], new Set(), new Set(["fold-0"])), 1, "unclaimed");
+  assert.equal(pickJob(["fold-0", "fold-1"], new Set(), new Set(["fold-0", "fold-1"])), 0);
+  assert.equal(pickJob(["fold-0"], new Set(["fold-0"]), new Set(["fold-0"])), 0);
 });
 
 Deno.test("TrainingPool rejects a failing job with LightGBMError and keeps working", async () => {

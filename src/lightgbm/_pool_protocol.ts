@@ -19,8 +19,8 @@ export interface WorkerError {
   apiFunction: string | null;
 }
 
-/** Worker to pool. */
+/** Worker to pool; a finished job reports the Dataset keys the worker holds. */
 export type FromWorker =
-  | { type: "done"; id: number; result: TrainingResult }
-  | { type: "failed"; id: number; error: WorkerError }
+  | { type: "done"; id: number; result: TrainingResult; datasetKeys: string[] }
+  | { type: "failed"; id: number; error: WorkerError; datasetKeys: string[] }
   | { type: "progress"; id: number; iteration: number; results: readonly EvalResult[] };

@@ -6,7 +6,7 @@
 /// <reference lib="deno.worker" />
 import { CancelledError } from "../errors.ts";
 import type { FromWorker, ToWorker, WorkerError } from "./_pool_protocol.ts";
-import { runTrainingJob } from "./training_job.ts";
+import { cachedDatasetKeys, runTrainingJob } from "./training_job.ts";
 
 const running = new Map<number, AbortController>();
 
@@ -46,9 +46,14 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       result.featureImportance.gain.buffer,
       result.validPredictions?.buffer,
     ].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-    post({ type: "done", id: message.id, result }, transfer);
+    post({ type: "done", id: message.id, result, datasetKeys: cachedDatasetKeys() }, transfer);
   } catch (error) {
-    post({ type: "failed", id: message.id, error: serialise(error) });
+    post({
+      type: "failed",
+      id: message.id,
+      error: serialise(error),
+      datasetKeys: cachedDatasetKeys(),
+    });
   } finally {
     running.delete(message.id);
   }

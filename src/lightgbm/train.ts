@@ -32,9 +32,21 @@ export interface TrainOptions {
 /** How long (ms) a training loop runs before yielding to the event loop. */
 const YIELD_EVERY_MS = 25;
 
-/** Lets timers, messages and abort events run between iterations. */
+/**
+ * Lets timers, messages and abort events run between iterations. A message round trip
+ * costs about 60 µs; `setTimeout(0)` is clamped to several milliseconds once nested, which
+ * cost about 8% of a training loop that yields every 25 ms.
+ */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  const { port1, port2 } = new MessageChannel();
+  return new Promise((resolve) => {
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+    port2.close();
+  });
 }
 
 /** `early_stopping_round` from the parameters, as Python's `train` reads it. */

@@ -63,14 +63,18 @@ export interface TrainingResult {
   featureImportance: { split: Float64Array; gain: Float64Array };
   /** Milliseconds spent building (or finding cached) Datasets, and training. */
   timings: { datasetMs: number; trainMs: number };
+  /** True when the Datasets came from the worker's cache (`datasetKey`), not built anew. */
+  reusedDatasets: boolean;
 }
 
 /** Progress of a running job: the iteration just done (0-based) and its evaluation. */
 export type JobProgress = (iteration: number, results: readonly EvalResult[]) => void;
 
-type CachedDatasets = { train: Dataset; valid: Dataset | null };
+type CachedDatasets = { train: Dataset; valid: Dataset | null; cells: number };
 const cache = new Map<string, CachedDatasets>();
-const CACHE_SIZE = 4;
+/** Most Datasets a worker keeps, and most matrix cells (rows x features) they may span. */
+const CACHE_ENTRIES = 12;
+const CACHE_CELLS = 1.5e9;
 
 function buildDatasets(job: TrainingJob): CachedDatasets {
   const train = Dataset.fromMatrix(job.source, { params: job.params, rows: job.trainRows });
@@ -83,29 +87,44 @@ function buildDatasets(job: TrainingJob): CachedDatasets {
         useWeight: job.validWeights ?? true,
       })
       : null;
-    return { train, valid };
+    const rows = (job.trainRows?.length ?? job.source.numRows) + (job.validRows?.length ?? 0);
+    return { train, valid, cells: rows * job.source.numFeatures };
   } catch (error) {
     train.free();
     throw error;
   }
 }
 
-function datasetsFor(job: TrainingJob): { sets: CachedDatasets; cached: boolean } {
-  if (job.datasetKey === undefined) return { sets: buildDatasets(job), cached: false };
+function datasetsFor(
+  job: TrainingJob,
+): { sets: CachedDatasets; cached: boolean; reused: boolean } {
+  if (job.datasetKey === undefined) {
+    return { sets: buildDatasets(job), cached: false, reused: false };
+  }
   let sets = cache.get(job.datasetKey);
+  const reused = sets !== undefined;
   if (sets) {
     cache.delete(job.datasetKey);
   } else {
     sets = buildDatasets(job);
   }
   cache.set(job.datasetKey, sets);
-  while (cache.size > CACHE_SIZE) {
+  // Least recently used first out; the Datasets of this job always stay.
+  let cells = 0;
+  for (const entry of cache.values()) cells += entry.cells;
+  while (cache.size > 1 && (cache.size > CACHE_ENTRIES || cells > CACHE_CELLS)) {
     const [oldest, entry] = cache.entries().next().value!;
     cache.delete(oldest);
+    cells -= entry.cells;
     entry.valid?.free();
     entry.train.free();
   }
-  return { sets, cached: true };
+  return { sets, cached: true, reused };
+}
+
+/** Keys of the Datasets this realm holds, least recently used first. */
+export function cachedDatasetKeys(): string[] {
+  return [...cache.keys()];
 }
 
 /**
@@ -133,7 +152,7 @@ export async function runTrainingJob(
 ): Promise<TrainingResult> {
   await initLightGBM();
   const started = performance.now();
-  const { sets, cached } = datasetsFor(job);
+  const { sets, cached, reused } = datasetsFor(job);
   const datasetMs = performance.now() - started;
   try {
     const evalHistory: EvaluationHistory = {};
@@ -177,6 +196,7 @@ export async function runTrainingJob(
         gain: booster.featureImportance("gain"),
       },
       timings: { datasetMs, trainMs: 0 },
+      reusedDatasets: reused,
     };
     result.timings.trainMs = performance.now() - trainStarted;
     return result;

@@ -9,6 +9,7 @@ import { CancelledError, type ErrorCode, RiskTrainError } from "../errors.ts";
 import type { FromWorker, ToWorker, WorkerError } from "./_pool_protocol.ts";
 import type { DatasetSource } from "./dataset.ts";
 import { LightGBMError } from "./lightgbm_error.ts";
+import { pickJob } from "./_pool_affinity.ts";
 import type { JobProgress, TrainingJob, TrainingResult } from "./training_job.ts";
 
 const logger = getLogger(["risktrain", "lightgbm"]);
@@ -41,7 +42,8 @@ type Task = {
   onAbort?: () => void;
 };
 
-type Slot = { worker: Worker; task: Task | null };
+/** A worker, its running task, and the Dataset keys it reported holding. */
+type Slot = { worker: Worker; task: Task | null; datasetKeys: Set<string> };
 
 function revive(error: WorkerError): Error {
   if (error.code === "CANCELLED") return new CancelledError();
@@ -97,7 +99,9 @@ export function shareSource(source: DatasetSource): DatasetSource {
 
 /**
  * Runs {@linkcode TrainingJob}s on a fixed number of module workers, each with its own
- * LightGBM WebAssembly instance, one job per worker at a time, in submission order.
+ * LightGBM WebAssembly instance, one job per worker at a time, in submission order except
+ * that a free worker takes first the jobs whose Datasets (`datasetKey`) it already holds,
+ * then those no other worker holds or is building.
  * Close it (or `await using`) so the process can exit. From a local checkout the workers
  * need read permission for the source files (Deno checks a worker's file: modules); from
  * a URL import, import permission for that host.
@@ -172,7 +176,7 @@ export class TrainingPool implements AsyncDisposable {
 
   #spawn(): Slot {
     const worker = new Worker(new URL("./_pool_worker.ts", import.meta.url), { type: "module" });
-    const slot: Slot = { worker, task: null };
+    const slot: Slot = { worker, task: null, datasetKeys: new Set() };
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(slot, event.data);
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -199,7 +203,7 @@ export class TrainingPool implements AsyncDisposable {
       let slot = this.#slots.find((s) => s.task === null);
       if (!slot && this.#slots.length < this.size) slot = this.#spawn();
       if (!slot) return;
-      const task = this.#queue.shift()!;
+      const [task] = this.#queue.splice(this.#pick(slot), 1);
       slot.task = task;
       const transfer = task.options.transfer
         ? [...typedArrays(task.job.source), ...typedArrays(task.job.validSource)]
@@ -216,6 +220,18 @@ export class TrainingPool implements AsyncDisposable {
     }
   }
 
+  /** Index of the queued job that the free worker of `slot` should run. */
+  #pick(slot: Slot): number {
+    const elsewhere = new Set<string>();
+    for (const other of this.#slots) {
+      if (other === slot) continue;
+      for (const key of other.datasetKeys) elsewhere.add(key);
+      const running = other.task?.job.datasetKey;
+      if (running !== undefined) elsewhere.add(running);
+    }
+    return pickJob(this.#queue.map((task) => task.job.datasetKey), slot.datasetKeys, elsewhere);
+  }
+
   #receive(slot: Slot, message: FromWorker): void {
     const task = slot.task;
     if (!task || task.id !== message.id) return;
@@ -224,6 +240,7 @@ export class TrainingPool implements AsyncDisposable {
       return;
     }
     slot.task = null;
+    slot.datasetKeys = new Set(message.datasetKeys);
     if (message.type === "done") this.#settle(task, null, message.result);
     else this.#settle(task, revive(message.error));
     this.#dispatch();
