@@ -1,7 +1,8 @@
 /**
  * LightGBM in WebAssembly against native LightGBM (the Python package), side by side:
- * Dataset construction and 100 training rounds on synthetic binary data, one thread each
- * and native on all cores, with peak memory. Each measurement runs in its own process.
+ * Dataset construction and 100 training rounds on synthetic binary data, on one thread
+ * (wasm/lightgbm.mjs against native) and on all cores (wasm/lightgbm_threads.mjs against
+ * native), with peak memory. Each measurement runs in its own process.
  *
  *   deno run -A bench/lightgbm_bench.ts [200000x50] [1000000x100] ...
  *
@@ -10,7 +11,7 @@
 import { syntheticSource } from "../tests/parity/lightgbm_data.ts";
 import { writeNpy } from "../tests/parity/npy.ts";
 import { Dataset, initLightGBM, train } from "../src/lightgbm/mod.ts";
-import { memoryBytes } from "../src/lightgbm/_wasm.ts";
+import { memoryBytes, shutdownLightGBM } from "../src/lightgbm/_wasm.ts";
 
 const ROUNDS = 100;
 const PARAMS = {
@@ -34,18 +35,27 @@ function peakRss(): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
-/** Child process: train with risktrain on the matrix of `prefix`. */
-async function measureRisktrain(rows: number, cols: number): Promise<Measurement> {
+/** Child process: train with risktrain on a synthetic matrix, on `threads` threads. */
+async function measureRisktrain(
+  rows: number,
+  cols: number,
+  threads: number,
+): Promise<Measurement> {
   const source = syntheticSource(rows, cols, "binary", 1, "float32");
-  await initLightGBM();
-  let started = performance.now();
-  using dataset = Dataset.fromMatrix({ ...source, categorical: [] }, { params: PARAMS });
-  const datasetMs = performance.now() - started;
-  started = performance.now();
-  using booster = await train(PARAMS, dataset, { numBoostRound: ROUNDS });
-  const trainMs = performance.now() - started;
-  if (booster.currentIteration !== ROUNDS) throw new Error("training stopped early");
-  return { datasetMs, trainMs, peakRssBytes: peakRss(), wasmBytes: memoryBytes() };
+  const params = { ...PARAMS, num_threads: threads };
+  await initLightGBM({ threads: threads > 1 });
+  try {
+    let started = performance.now();
+    using dataset = Dataset.fromMatrix({ ...source, categorical: [] }, { params });
+    const datasetMs = performance.now() - started;
+    started = performance.now();
+    using booster = await train(params, dataset, { numBoostRound: ROUNDS });
+    const trainMs = performance.now() - started;
+    if (booster.currentIteration !== ROUNDS) throw new Error("training stopped early");
+    return { datasetMs, trainMs, peakRssBytes: peakRss(), wasmBytes: memoryBytes() };
+  } finally {
+    shutdownLightGBM();
+  }
 }
 
 async function child(args: string[], command = Deno.execPath()): Promise<Measurement> {
@@ -60,7 +70,7 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 if (Deno.args[0] === "--child") {
   const [rows, cols] = Deno.args[1].split("x").map(Number);
-  console.log(JSON.stringify(await measureRisktrain(rows, cols)));
+  console.log(JSON.stringify(await measureRisktrain(rows, cols, Number(Deno.args[2]))));
 } else {
   const sizes = Deno.args.length > 0 ? Deno.args : ["200000x50", "1000000x100"];
   const dir = await Deno.makeTempDir({ prefix: "risktrain_bench_" });
@@ -74,8 +84,9 @@ if (Deno.args[0] === "--child") {
       const prefix = `${dir}/${size}`;
       await writeNpy(`${prefix}_X.npy`, source.data as Float32Array, [rows, cols], true);
       await writeNpy(`${prefix}_y.npy`, source.label, [rows]);
-      const ours = await child(["run", "-A", self, "--child", size]);
+      const ours = await child(["run", "-A", self, "--child", size, "1"]);
       const native1 = await child([script, prefix, String(ROUNDS), "1"], "python3");
+      const oursAll = await child(["run", "-A", self, "--child", size, String(cores)]);
       const nativeAll = await child([script, prefix, String(ROUNDS), String(cores)], "python3");
       await Deno.remove(`${prefix}_X.npy`);
       console.log(`\n${rows} x ${cols}, ${ROUNDS} rounds (${cores} cores)`);
@@ -89,13 +100,15 @@ if (Deno.args[0] === "--child") {
         );
       row("risktrain wasm, 1 thread", ours);
       row("native, 1 thread", native1);
+      row(`risktrain wasm, ${cores} threads`, oursAll);
       row(`native, ${cores} threads`, nativeAll);
-      console.log(
-        `risktrain / native 1 thread: Dataset ${
-          (ours.datasetMs / native1.datasetMs).toFixed(2)
-        }x, ` +
-          `train ${(ours.trainMs / native1.trainMs).toFixed(2)}x`,
-      );
+      const ratio = (name: string, a: Measurement, b: Measurement) =>
+        console.log(
+          `risktrain / native ${name}: Dataset ${(a.datasetMs / b.datasetMs).toFixed(2)}x, ` +
+            `train ${(a.trainMs / b.trainMs).toFixed(2)}x`,
+        );
+      ratio("1 thread", ours, native1);
+      ratio(`${cores} threads`, oursAll, nativeAll);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
