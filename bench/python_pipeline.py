@@ -1,11 +1,17 @@
 """The reference pipeline risktrain is benchmarked against: the same work in Python.
 
 Reads one network's date range from the same ClickHouse engine (chDB's Python package on
-the same data directory), builds the features with pandas, and trains with the LightGBM
-Python package exactly as risktrain's `train` does: the same time split, the same seeded
-folds and hyperparameter configurations (the xoshiro128** generator is ported below, so the
-draws are identical), successive halving with k-fold cross-validation and early stopping,
-the final fit for the cross-validated number of rounds, and the test metrics.
+the same data directory) and builds risktrain's feature catalogue (docs/FEATURES.md) for
+alert_scorer / alert_ranker with pandas and numpy: the same columns in the same order (133
+on the full data contract), the same categorical dictionaries, labels, weights, dates and
+NaN conventions (bench/python_pipeline_check.py compares it with `risktrain features
+--out`). chDB reads raw rows only (range filters, the as-of label join, toFloat64 of Decimal
+amounts; every value a query parameter); the per-alert features are vectorised pandas. It
+then trains with the LightGBM Python package exactly as risktrain's `train` does: the same
+time split, the same seeded folds and hyperparameter configurations (the xoshiro128**
+generator is ported below, so the draws are identical), successive halving with k-fold
+cross-validation and early stopping, the final fit for the cross-validated number of rounds,
+and the test metrics.
 
     python3 bench/python_pipeline.py --data-dir DIR --network NAME --start-date D
         --end-date D --window-days N --model-type alert_scorer [--trials 20] [--folds 5]
@@ -20,6 +26,7 @@ import math
 import os
 import sys
 import time
+from typing import NamedTuple, Optional
 
 import numpy as np
 
@@ -280,6 +287,22 @@ def train(X, label, weight, group, dates, categorical, model_type, trials=20, fo
                 split=dict(train_rows=len(train_rows), test_rows=len(test_rows)))
 
 
+class Matrix(NamedTuple):
+    """A training matrix: X row-major (rows x features, float32), label/weight (NaN for
+    unlabelled rows), the ranker's query group per row (else None), processing_date as days
+    since 1970-01-01, the categorical feature indices, and (when known) the feature names and
+    categorical dictionaries ({index, name, categories}: code i stands for categories[i])."""
+    X: np.ndarray
+    label: np.ndarray
+    weight: Optional[np.ndarray]
+    group: Optional[np.ndarray]
+    dates: np.ndarray
+    categorical: list
+    model_type: str
+    feature_names: Optional[list] = None
+    dictionaries: Optional[list] = None
+
+
 def load_matrix_dir(path):
     """A matrix written by bench/train_bench.ts: meta.json and raw little-endian arrays."""
     with open(os.path.join(path, "meta.json")) as f:
@@ -290,17 +313,31 @@ def load_matrix_dir(path):
         return np.fromfile(file, dtype=dtype) if os.path.exists(file) else None
     X = read("data.bin", meta["dtype"]).reshape(nf, n).T
     label = read("label.f32", np.float32).astype(np.float64)
-    return (X, label, read("weight.f32", np.float32), read("group.i32", np.int32),
-            read("dates.i32", np.int32), meta["categorical"], meta["model_type"])
+    return Matrix(X, label, read("weight.f32", np.float32), read("group.i32", np.int32),
+                  read("dates.i32", np.int32), meta["categorical"], meta["model_type"])
 
 
+# ---------------------------------------------------------------------------------------
+# Reading the raw rows from chDB. Every value is a query parameter. SQL only filters the
+# range, joins each alert's label as of its date (ASOF) and converts Decimal128 amounts with
+# toFloat64; all feature engineering is pandas/numpy below.
+
+RANGE = "window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date}"
+
+ALERTED_PAIRS = ("(SELECT DISTINCT processing_date, address FROM {db:Identifier}.raw_alerts "
+                 "WHERE " + RANGE + ")")
+
+# The label of an address as of a date: its latest raw_address_labels day at or before the
+# date (any window); on one day, the highest risk_level, then confidence_score, then label.
 ALERTS_SQL = """
 WITH label_days AS (
-  SELECT address AS label_address, processing_date AS label_date,
+  SELECT address AS label_address, processing_date AS label_date, toUInt8(1) AS label_found,
          argMax(risk_level, tuple(multiIf(risk_level = 'critical', 3, risk_level = 'high', 2,
-           risk_level = 'medium', 1, 0), confidence_score, label)) AS label_risk_level,
+           risk_level = 'medium', 1, risk_level = 'low', 0, -1), confidence_score, label))
+           AS label_risk_level,
          argMax(confidence_score, tuple(multiIf(risk_level = 'critical', 3, risk_level = 'high', 2,
-           risk_level = 'medium', 1, 0), confidence_score, label)) AS label_confidence
+           risk_level = 'medium', 1, risk_level = 'low', 0, -1), confidence_score, label))
+           AS label_confidence
   FROM {db:Identifier}.raw_address_labels
   WHERE network = {network:String} AND processing_date <= {end:Date}
   GROUP BY label_address, label_date)
@@ -309,76 +346,344 @@ SELECT a.processing_date AS processing_date, a.alert_id AS alert_id, a.address A
        a.suspected_address_type AS suspected_address_type,
        a.alert_confidence_score AS alert_confidence_score, toFloat64(a.volume_usd) AS volume_usd,
        JSONLength(a.evidence_json) AS evidence_count, length(a.risk_indicators) AS indicator_count,
-       l.label_risk_level AS risk_level, l.label_confidence AS label_confidence,
-       l.label_date AS label_date
-FROM (SELECT * FROM {db:Identifier}.raw_alerts
-      WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date}) AS a
+       l.label_found AS label_found, l.label_risk_level AS label_risk_level,
+       l.label_confidence AS label_confidence
+FROM (SELECT * FROM {db:Identifier}.raw_alerts WHERE """ + RANGE + """) AS a
 ASOF LEFT JOIN label_days AS l ON a.address = l.label_address AND a.processing_date >= l.label_date
 ORDER BY processing_date, alert_id, typology_type
 """
 
 FEATURES_SQL = """
-SELECT * EXCEPT (window_days, created_at, dominant_asset_in, dominant_asset_out, hourly_activity,
-                 daily_activity)
+SELECT * EXCEPT (window_days, created_at)
 FROM {db:Identifier}.raw_features
-WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date}
-  AND (processing_date, address) IN (
-    SELECT processing_date, address FROM {db:Identifier}.raw_alerts
-    WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date})
+WHERE """ + RANGE + " AND (processing_date, address) IN " + ALERTED_PAIRS
+
+# The money flows touching an alerted address in its batch.
+FLOWS_SQL = """
+SELECT processing_date, from_address, to_address, toFloat64(amount_usd_sum) AS usd,
+       toFloat64(tx_count) AS txs
+FROM {db:Identifier}.raw_money_flows
+WHERE """ + RANGE + """
+  AND ((processing_date, from_address) IN """ + ALERTED_PAIRS + """
+       OR (processing_date, to_address) IN """ + ALERTED_PAIRS + ")"
+
+CLUSTERS_SQL = """
+SELECT processing_date, cluster_id, primary_alert_id, related_alert_ids, total_alerts,
+       toFloat64(total_volume_usd) AS total_volume_usd, severity_max, confidence_avg,
+       length(addresses_involved) AS addresses, earliest_alert_timestamp, latest_alert_timestamp
+FROM {db:Identifier}.raw_clusters
+WHERE """ + RANGE + """
+ORDER BY processing_date, cluster_id
 """
 
-FLOWS_SQL = """
-SELECT processing_date, address, sum(in_usd) AS flow_in_usd, sum(out_usd) AS flow_out_usd,
-       countIf(in_usd > 0) AS flow_in_degree, countIf(out_usd > 0) AS flow_out_degree,
-       sum(txs) AS flow_tx_count
-FROM (
-  SELECT processing_date, to_address AS address, toFloat64(amount_usd_sum) AS in_usd,
-         0. AS out_usd, toFloat64(tx_count) AS txs
-  FROM {db:Identifier}.raw_money_flows
-  WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date}
-  UNION ALL
-  SELECT processing_date, from_address, 0., toFloat64(amount_usd_sum), toFloat64(tx_count)
-  FROM {db:Identifier}.raw_money_flows
-  WHERE window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date})
-GROUP BY processing_date, address
-"""
+# raw_features columns used as addr_* features, in risktrain's contract order
+# (src/extract/contract_columns.ts); community_id, dominant_asset_in/out are not used, the
+# activity timestamps feed the temporal features and each activity array becomes
+# <name>_entropy and <name>_peak_share.
+FEATURE_COLUMNS = """
+degree_in degree_out degree_total unique_counterparties activity_days activity_span_days
+unique_assets_in unique_assets_out kcore khop1_count khop2_count khop3_count
+outlier_transactions unique_recipients_count unique_senders_count tx_in_count tx_out_count
+tx_total_count peak_hour peak_day peak_activity_hour peak_activity_day total_in_usd
+total_out_usd net_flow_usd total_volume_usd avg_tx_in_usd avg_tx_out_usd median_tx_in_usd
+median_tx_out_usd max_tx_usd min_tx_usd avg_daily_volume_usd khop1_volume_usd
+khop2_volume_usd khop3_volume_usd amount_variance amount_skewness amount_kurtosis volume_std
+volume_cv flow_concentration regularity_score burst_factor reciprocity_ratio flow_diversity
+counterparty_concentration concentration_ratio velocity_score structuring_score
+asset_diversity_score hourly_entropy daily_entropy weekend_transaction_ratio
+night_transaction_ratio small_transaction_ratio consistency_score pagerank betweenness
+closeness clustering_coefficient centrality_score flow_reciprocity_entropy
+counterparty_stability flow_burstiness transaction_regularity amount_predictability
+behavioral_anomaly_score graph_anomaly_score neighborhood_anomaly_score global_anomaly_score
+suspicious_pattern_score completeness_score quality_score outlier_score confidence_score
+hourly_activity daily_activity is_exchange_like is_whale is_mixer_like is_contract_like
+is_new_address is_dormant_reactivated is_high_volume_trader is_hub_address is_retail_active
+is_whale_inactive is_retail_inactive is_regular_user
+""".split()
+ACTIVITY_COLUMNS = ("hourly_activity", "daily_activity")
+LEVELS = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
+
+
+def read_chdb(data_dir, network, start, end, window):
+    """The raw rows of one network's range at one window, as pandas DataFrames."""
+    import chdb.session as chs
+    session = chs.Session(data_dir)
+    params = dict(db=f"risk_scoring_{network}", network=network, start=start, end=end,
+                  window=str(window))
+    try:
+        return {name: session.query(sql, "DataFrame", params=params) for name, sql in (
+            ("alerts", ALERTS_SQL), ("features", FEATURES_SQL), ("flows", FLOWS_SQL),
+            ("clusters", CLUSTERS_SQL))}
+    finally:
+        session.close()
+
+
+def day_numbers(dates):
+    """Dates (datetime64 of any unit) as days since 1970-01-01."""
+    return np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
+
+
+def level_codes(values, source):
+    codes = values.map(LEVELS)
+    if codes.isna().any():
+        bad = values[codes.isna()].iloc[0]
+        raise ValueError(f"Unknown value in {source}: {bad!r} (expected {', '.join(LEVELS)})")
+    return codes.to_numpy(np.float64)
+
+
+def signed_log(v):
+    return np.sign(v) * np.log1p(np.abs(v))
+
+
+def activity_summary(arrays):
+    """Normalised Shannon entropy (sum of -p ln p over ln(bins)) and peak share (max / total)
+    of each activity array; NaN when the total is 0 (entropy also for fewer than 2 bins)."""
+    entropy = np.full(len(arrays), np.nan)
+    peak = np.full(len(arrays), np.nan)
+    lengths = arrays.str.len().to_numpy() if len(arrays) else np.zeros(0, dtype=np.int64)
+    for width in np.unique(lengths):  # one vectorised pass per array length (usually one)
+        rows = np.flatnonzero(lengths == width)
+        if width == 0:
+            continue
+        bins = np.stack(arrays.iloc[rows].to_numpy()).astype(np.float64)
+        total = np.zeros(len(rows))
+        for j in range(width):  # left-to-right sums, as ClickHouse's arraySum
+            total += bins[:, j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = bins / total[:, None]
+            terms = np.where(bins == 0, 0.0, share * np.log(share))
+            acc = np.zeros(len(rows))
+            for j in range(width):
+                acc += terms[:, j]
+            ent = np.abs(acc) / np.log(width) if width >= 2 else np.full(len(rows), np.nan)
+            pk = bins.max(axis=1) / total
+        entropy[rows] = np.where(total == 0, np.nan, ent)
+        peak[rows] = np.where(total == 0, np.nan, pk)
+    return entropy, peak
+
+
+def group_z(values, group, count):
+    """z-score within groups, (x - mean) / std with the population std, 0 for a zero std;
+    sums in row order (np.bincount), as risktrain accumulates them."""
+    ok = ~np.isnan(values)
+    x = np.where(ok, values, 0.0)
+    n = np.bincount(group, weights=ok.astype(np.float64), minlength=count)
+    mean = np.bincount(group, weights=x, minlength=count) / n
+    dev = np.where(ok, values - mean[group], 0.0)
+    std = np.sqrt(np.bincount(group, weights=dev * dev, minlength=count) / n)[group]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(std == 0, 0.0, (values - mean[group]) / std)
+    return np.where(ok, z, np.nan)
+
+
+def group_percentile(values, group):
+    """Mid-rank percentile within groups: (below + equal / 2) / n, the row among the equal."""
+    import pandas as pd
+    s = pd.Series(values)
+    by = s.groupby(group)
+    return ((by.rank(method="average") - 0.5) / by.transform("count")).to_numpy(np.float64)
+
+
+def alert_feature_frame(tables):
+    """The alert-level features of risktrain's catalogue (docs/FEATURES.md), one row per
+    alert in extract's order, columns in matrix order; typology and suspected address type
+    stay strings (categorical)."""
+    import pandas as pd
+    alerts, features, flows, clusters = (tables[k] for k in ("alerts", "features", "flows",
+                                                            "clusters"))
+    n = len(alerts)
+    day = day_numbers(alerts["processing_date"])
+    out = {}
+
+    # Alert features.
+    volume = alerts["volume_usd"].to_numpy(np.float64)
+    confidence = alerts["alert_confidence_score"].to_numpy(np.float64)
+    out["alert_confidence"] = confidence
+    out["alert_severity"] = level_codes(alerts["severity"], "raw_alerts.severity")
+    out["alert_log_volume_usd"] = signed_log(volume)
+    out["alert_evidence_count"] = alerts["evidence_count"].to_numpy(np.float64)
+    out["alert_indicator_count"] = alerts["indicator_count"].to_numpy(np.float64)
+    out["alert_typology"] = alerts["typology_type"].to_numpy(object)
+    out["alert_suspected_address_type"] = alerts["suspected_address_type"].to_numpy(object)
+
+    # Address features: the raw_features row of the alert's (processing_date, address).
+    keys = ["processing_date", "address"]
+    if features.duplicated(keys).any():
+        raise ValueError("raw_features has more than one row for an alerted address and date")
+    present = [c for c in FEATURE_COLUMNS if c in features.columns]
+    addr = pd.DataFrame(index=features.index)
+    for column in present:
+        if column in ACTIVITY_COLUMNS:
+            addr[column + "_entropy"], addr[column + "_peak_share"] = \
+                activity_summary(features[column])
+        else:
+            addr[column] = features[column].astype(np.float64)
+    for column in ("first_activity_timestamp", "last_activity_timestamp"):
+        addr[column] = features[column].astype(np.float64) if column in features else np.nan
+    addr[keys] = features[keys]
+    linked = alerts[keys].merge(addr, on=keys, how="left")
+    for column in addr.columns.drop(keys + ["first_activity_timestamp",
+                                            "last_activity_timestamp"]):
+        out["addr_" + column] = linked[column].to_numpy(np.float64)
+
+    # Network features: money-flow aggregates per alerted address, over its counterparties.
+    codes, _ = pd.factorize(pd.concat([alerts["address"], flows["from_address"],
+                                       flows["to_address"]], ignore_index=True))
+    width = int(codes.max()) + 1 if len(codes) else 1
+    alert_key = day * width + codes[:n]
+    flow_day = day_numbers(flows["processing_date"])
+    src = flow_day * width + codes[n:n + len(flows)]
+    dst = flow_day * width + codes[n + len(flows):]
+    alerted = np.unique(alert_key)
+    usd, txs = flows["usd"].to_numpy(np.float64), flows["txs"].to_numpy(np.float64)
+    outgoing = np.isin(src, alerted)  # flows seen from the sender
+    incoming = np.isin(dst, alerted)  # flows seen from the receiver
+    edges = pd.DataFrame({
+        "key": np.r_[src[outgoing], dst[incoming]],
+        "counterparty": np.r_[dst[outgoing], src[incoming]],
+        "has_out": np.r_[np.ones(outgoing.sum(), bool), np.zeros(incoming.sum(), bool)],
+        "usd_in": np.r_[np.zeros(outgoing.sum()), usd[incoming]],
+        "usd_out": np.r_[usd[outgoing], np.zeros(incoming.sum())],
+        "txs_in": np.r_[np.zeros(outgoing.sum()), txs[incoming]],
+        "txs_out": np.r_[txs[outgoing], np.zeros(incoming.sum())],
+    })
+    edges["has_in"] = ~edges["has_out"]
+    per_cp = edges.groupby(["key", "counterparty"], sort=False).agg(
+        has_in=("has_in", "any"), has_out=("has_out", "any"), usd_in=("usd_in", "sum"),
+        usd_out=("usd_out", "sum"), txs_in=("txs_in", "sum"), txs_out=("txs_out", "sum"))
+    per_cp = per_cp.reset_index()
+    per_cp["alerted"] = np.isin(per_cp["counterparty"].to_numpy(), alerted)
+    per_cp["reciprocal"] = per_cp["has_in"] & per_cp["has_out"]
+    per_cp["alerted_usd"] = np.where(per_cp["alerted"], per_cp["usd_in"] + per_cp["usd_out"], 0.0)
+    net = per_cp.groupby("key").agg(
+        in_degree=("has_in", "sum"), out_degree=("has_out", "sum"),
+        counterparties=("counterparty", "size"), reciprocal_counterparties=("reciprocal", "sum"),
+        in_volume_usd=("usd_in", "sum"), out_volume_usd=("usd_out", "sum"),
+        in_tx_count=("txs_in", "sum"), out_tx_count=("txs_out", "sum"),
+        alerted_counterparties=("alerted", "sum"), alerted_volume_usd=("alerted_usd", "sum"),
+    ).astype(np.float64)
+    both = net["in_volume_usd"] + net["out_volume_usd"]
+    net["balance"] = ((net["in_volume_usd"] - net["out_volume_usd"]) / both).where(both != 0)
+    net["reciprocity"] = net["reciprocal_counterparties"] / net["counterparties"]
+    net["alerted_volume_share"] = (net["alerted_volume_usd"] / both).where(both != 0)
+    net = net.reindex(alert_key)
+    for column in net.columns:
+        out["flow_" + column] = net[column].to_numpy(np.float64)
+
+    # Temporal features: activity timestamps against the end of the processing date, and the
+    # alert history of the address over earlier dates of the range.
+    end_ms = (day + 1) * DAY_MS
+    for name, column in (("time_address_age_days", "first_activity_timestamp"),
+                         ("time_days_since_last_activity", "last_activity_timestamp")):
+        stamp = linked[column].to_numpy(np.float64)
+        with np.errstate(invalid="ignore"):
+            out[name] = np.where(stamp > 0, (end_ms - stamp) / DAY_MS, np.nan)
+    pairs = pd.DataFrame({"key": alert_key, "address": codes[:n], "day": day}) \
+        .groupby("key", sort=False).agg(address=("address", "first"), day=("day", "first"),
+                                        alerts=("day", "size")) \
+        .sort_values(["address", "day"])
+    by_address = pairs.groupby("address", sort=False)
+    pairs["prior_alerts"] = by_address["alerts"].cumsum() - pairs["alerts"]
+    pairs["prior_alert_days"] = by_address.cumcount()
+    pairs["days_since_prior_alert"] = by_address["day"].diff()
+    pairs["same_day_alerts"] = pairs["alerts"] - 1
+    history = pairs.reindex(alert_key)
+    for column in ("prior_alerts", "prior_alert_days", "days_since_prior_alert",
+                   "same_day_alerts"):
+        out["time_" + column] = history[column].to_numpy(np.float64)
+
+    # Statistical features: within the batch (processing_date) and within its typology there.
+    batch = pd.factorize(day)[0]
+    batches = int(batch.max()) + 1
+    typology = pd.factorize(pd.MultiIndex.from_arrays([day, alerts["typology_type"]]))[0]
+    typologies = int(typology.max()) + 1 if n else 0
+    log_volume = out["alert_log_volume_usd"]
+    for name, values in (("volume", log_volume), ("confidence", confidence)):
+        for scope, group, count in (("batch", batch, batches),
+                                    ("typology", typology, typologies)):
+            out[f"stat_{name}_z_{scope}"] = group_z(values, group, count)
+            out[f"stat_{name}_pct_{scope}"] = group_percentile(values, group)
+    order = [f"stat_{name}_{kind}_{scope}" for scope in ("batch", "typology")
+             for name in ("volume", "confidence") for kind in ("z", "pct")]
+    for name in order:  # catalogue order
+        out[name] = out.pop(name)
+
+    # Cluster features: the alert's cluster of its batch, the largest by total_alerts (the
+    # first in (processing_date, cluster_id) order on a tie). Members are related_alert_ids,
+    # or [primary_alert_id] when that array is empty.
+    clusters = clusters.reset_index(drop=True)
+    clusters["cluster"] = np.arange(len(clusters))
+    members = clusters[["cluster", "processing_date", "primary_alert_id", "related_alert_ids",
+                        "total_alerts"]].explode("related_alert_ids")
+    members["alert_id"] = members["related_alert_ids"].fillna(members["primary_alert_id"])
+    members = members.drop_duplicates(["cluster", "alert_id"])
+    rows = alerts[["processing_date", "alert_id"]].assign(row=np.arange(n))
+    members = members.merge(rows, on=["processing_date", "alert_id"])
+    chosen = members.sort_values(["total_alerts", "cluster"], ascending=[False, True]) \
+        .drop_duplicates("row").set_index("row")["cluster"].reindex(np.arange(n))
+    out["cluster_member"] = chosen.notna().to_numpy(np.float64)
+    figures = pd.DataFrame({
+        "size": clusters["total_alerts"].astype(np.float64),
+        "volume_usd": clusters["total_volume_usd"].astype(np.float64),
+        "severity_max": level_codes(clusters["severity_max"], "raw_clusters.severity_max")
+        if len(clusters) else np.zeros(0),
+        "confidence_avg": clusters["confidence_avg"].astype(np.float64),
+        "addresses": clusters["addresses"].astype(np.float64),
+        "span_hours": (clusters["latest_alert_timestamp"].astype(np.float64)
+                       - clusters["earliest_alert_timestamp"].astype(np.float64)) / HOUR_MS,
+    }).reindex(chosen.to_numpy())
+    for column in figures.columns:
+        out["cluster_" + column] = figures[column].to_numpy(np.float64)
+    return pd.DataFrame(out)
+
+
+def alert_labels(alerts, model_type):
+    """Label and weight per alert: scorer 1 for high/critical, 0 for low/medium; ranker the
+    grade 0..3; weight the label's confidence_score; NaN for both when unlabelled."""
+    found = alerts["label_found"].to_numpy() == 1
+    grade = np.full(len(alerts), np.nan)
+    grade[found] = level_codes(alerts["label_risk_level"][found],
+                               "raw_address_labels.risk_level")
+    label = grade if model_type == "alert_ranker" else \
+        np.where(np.isnan(grade), np.nan, (grade >= 2).astype(np.float64))
+    weight = np.where(found, alerts["label_confidence"].to_numpy(np.float64), np.nan)
+    return label.astype(np.float32), weight.astype(np.float32)
+
+
+CATEGORICAL = ("alert_typology", "alert_suspected_address_type")
 
 
 def load_from_chdb(data_dir, network, start, end, window, model_type):
     """Reads one network's range with chDB (the same engine, the same data directory) and
-    builds the alert-level matrix with pandas: alert columns, the address's raw_features,
-    its money-flow aggregates; the label as of the alert's date (never a later one)."""
-    import chdb.session as chs
+    builds risktrain's alert-level matrix with pandas (docs/FEATURES.md): the same columns
+    in the same order, categorical codes from the sorted distinct values, labels as of the
+    alert's date (never a later one), NaN for missing values, float32."""
     import pandas as pd
     if model_type == "cluster_scorer":
         sys.exit("The Python reference builds alert-level matrices only")
-    session = chs.Session(data_dir)
-    params = dict(db=f"risk_scoring_{network}", network=network, start=start, end=end,
-                  window=str(window))
-    def query(sql):
-        return session.query(sql, "DataFrame", params=params)
-    alerts = query(ALERTS_SQL)
-    features = query(FEATURES_SQL)
-    flows = query(FLOWS_SQL)
-    session.close()
-    frame = alerts.merge(features, on=["processing_date", "address"], how="left") \
-        .merge(flows, on=["processing_date", "address"], how="left")
-    for column in ("typology_type", "severity", "suspected_address_type"):
-        frame[column] = frame[column].astype("category").cat.codes.astype(np.float32)
-    grade = frame["risk_level"].map(dict(low=0, medium=1, high=2, critical=3)).astype(np.float64)
-    grade[frame["label_date"].isna() | (frame["risk_level"] == "")] = np.nan
-    label = grade.to_numpy() if model_type == "alert_ranker" else \
-        np.where(np.isnan(grade), np.nan, (grade >= 2).astype(np.float64))
-    weight = frame["label_confidence"].to_numpy(dtype=np.float32)
-    days = (pd.to_datetime(frame["processing_date"]) - pd.Timestamp("1970-01-01")).dt.days
-    dates = days.to_numpy(dtype=np.int32)
-    drop = ["processing_date", "alert_id", "address", "risk_level", "label_confidence", "label_date"]
-    X = frame.drop(columns=drop).apply(pd.to_numeric, errors="raise").to_numpy(dtype=np.float32)
-    names = [c for c in frame.columns if c not in drop]
-    categorical = [names.index(c) for c in ("typology_type", "severity", "suspected_address_type")]
+    tables = read_chdb(data_dir, network, start, end, window)
+    if len(tables["alerts"]) == 0:
+        sys.exit(f"No alerts found for {network} between {start} and {end} at window {window}")
+    frame = alert_feature_frame(tables)
+    dictionaries = []
+    for name in CATEGORICAL:
+        categories = sorted(frame[name].unique())
+        frame[name] = pd.Categorical(frame[name], categories=categories).codes.astype(np.float64)
+        dictionaries.append(dict(index=frame.columns.get_loc(name), name=name,
+                                 categories=categories))
+    X = frame.to_numpy(np.float32)
+    if np.isinf(X).any():
+        bad = frame.columns[np.isinf(X).any(axis=0)][0]
+        raise ValueError(f"Feature {bad} is infinite (or overflows float32)")
+    label, weight = alert_labels(tables["alerts"], model_type)
+    dates = day_numbers(tables["alerts"]["processing_date"]).astype(np.int32)
     # One query group per processing date (alerts are ordered by date).
-    group = dates.copy() if model_type == "alert_ranker" else None
-    return X, label, weight, group, dates, categorical, model_type
+    group = np.r_[0, np.cumsum(dates[1:] != dates[:-1])].astype(np.int32) \
+        if model_type == "alert_ranker" else None
+    return Matrix(X, label, weight, group, dates, [d["index"] for d in dictionaries], model_type,
+                  list(frame.columns), dictionaries)
 
 
 def main():
@@ -399,11 +704,11 @@ def main():
     args = parser.parse_args()
     t0 = time.perf_counter()
     if args.matrix_dir:
-        X, label, weight, group, dates, categorical, model_type = load_matrix_dir(args.matrix_dir)
+        matrix = load_matrix_dir(args.matrix_dir)
     else:
-        X, label, weight, group, dates, categorical, model_type = load_from_chdb(
-            args.data_dir, args.network, args.start_date, args.end_date, args.window_days,
-            args.model_type)
+        matrix = load_from_chdb(args.data_dir, args.network, args.start_date, args.end_date,
+                                args.window_days, args.model_type)
+    X, label, weight, group, dates, categorical, model_type = matrix[:7]
     t_load = time.perf_counter() - t0
     result = train(X, label, weight, group, dates, categorical, model_type, args.trials, args.folds,
                    args.seed, args.num_boost_round, args.early_stopping_rounds, num_threads=args.threads)
