@@ -15,7 +15,7 @@ and the test metrics.
 
     python3 bench/python_pipeline.py --data-dir DIR --network NAME --start-date D
         --end-date D --window-days N --model-type alert_scorer [--trials 20] [--folds 5]
-        [--seed 42] [--out result.json]
+        [--seed 42] [--threads N]
     python3 bench/python_pipeline.py --matrix-dir DIR ...   (train on a matrix bench wrote)
 
 Prints one JSON object: timings (seconds), metrics, chosen trial and rounds.
