@@ -14,13 +14,16 @@
  * Scale and budget from the environment: BENCH_DAYS (default 90) x BENCH_ALERTS_PER_DAY
  * (default 11,112: about 1M alerts), BENCH_TRIALS (20), BENCH_FOLDS (5). The generated
  * data is kept in bench/.out/train_bench/ and reused while the scale is unchanged. The
- * figures go to bench/.out/train_bench/result.json and the console.
+ * figures go to bench/.out/train_bench/result.json and the console; risktrain's log to stderr
+ * at BENCH_LOG (default info; debug shows every trial).
  * Run with `deno bench -A bench/train_bench.ts` (needs python3 with lightgbm, pandas,
  * scikit-learn and chdb).
  *
  * @module
  */
 import { join } from "node:path";
+import type { LogLevel } from "npm:@logtape/logtape@2.4.2";
+import { configureLogging } from "../src/cli/logging.ts";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
@@ -44,6 +47,7 @@ const DATA_DIR = join(OUT, "chdb");
 const MATRIX_DIR = join(OUT, "matrix");
 const READY = join(OUT, `ready_${DAYS}x${ALERTS_PER_DAY}`);
 const PIPELINE = new URL("./python_pipeline.py", import.meta.url).pathname;
+await configureLogging((Deno.env.get("BENCH_LOG") ?? "info") as LogLevel);
 
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 

@@ -184,14 +184,20 @@ export class TrainingPool implements AsyncDisposable {
     };
     worker.onmessageerror = () => this.#crash(slot, "a message could not be deserialised");
     this.#slots.push(slot);
+    logger.debug("Started training worker {workers} of {size}", {
+      workers: this.#slots.length,
+      size: this.size,
+    });
     return slot;
   }
 
-  /** A worker died: fail its job and replace it. */
+  /** A worker died: fail its job and replace it (once, however many errors it reports). */
   #crash(slot: Slot, reason: string): void {
+    const index = this.#slots.indexOf(slot);
+    if (index < 0) return;
     logger.error("Training worker failed: {reason}", { reason });
     slot.worker.terminate();
-    this.#slots.splice(this.#slots.indexOf(slot), 1);
+    this.#slots.splice(index, 1);
     if (slot.task) {
       this.#settle(slot.task, new RiskTrainError("LIGHTGBM", `Training worker failed: ${reason}`));
     }
