@@ -95,12 +95,9 @@ function buildDatasets(job: TrainingJob): CachedDatasets {
   }
 }
 
-function datasetsFor(
-  job: TrainingJob,
-): { sets: CachedDatasets; cached: boolean; reused: boolean } {
-  if (job.datasetKey === undefined) {
-    return { sets: buildDatasets(job), cached: false, reused: false };
-  }
+/** The job's Datasets: built anew without a `datasetKey`, else from (or into) the cache. */
+function datasetsFor(job: TrainingJob): { sets: CachedDatasets; reused: boolean } {
+  if (job.datasetKey === undefined) return { sets: buildDatasets(job), reused: false };
   let sets = cache.get(job.datasetKey);
   const reused = sets !== undefined;
   if (sets) {
@@ -119,7 +116,7 @@ function datasetsFor(
     entry.valid?.free();
     entry.train.free();
   }
-  return { sets, cached: true, reused };
+  return { sets, reused };
 }
 
 /** Keys of the Datasets this realm holds, least recently used first. */
@@ -152,7 +149,7 @@ export async function runTrainingJob(
 ): Promise<TrainingResult> {
   await initLightGBM();
   const started = performance.now();
-  const { sets, cached, reused } = datasetsFor(job);
+  const { sets, reused } = datasetsFor(job);
   const datasetMs = performance.now() - started;
   try {
     const evalHistory: EvaluationHistory = {};
@@ -201,7 +198,7 @@ export async function runTrainingJob(
     result.timings.trainMs = performance.now() - trainStarted;
     return result;
   } finally {
-    if (!cached) {
+    if (job.datasetKey === undefined) {
       sets.valid?.free();
       sets.train.free();
     }
