@@ -125,15 +125,18 @@ export function call(name: string, ...args: (number | bigint)[]): void {
   }
 }
 
-/** The current heap views (re-created when the memory has grown). */
-export function heap(): {
+/** Typed views of the WebAssembly heap. */
+export interface HeapViews {
   u8: Uint8Array;
   i32: Int32Array;
   u32: Uint32Array;
   f32: Float32Array;
   f64: Float64Array;
   i64: BigInt64Array;
-} {
+}
+
+/** The current heap views (re-created when the memory has grown). */
+export function heap(): HeapViews {
   const buffer = wasm().HEAPU8.buffer as ArrayBuffer;
   if (views?.buffer !== buffer) {
     views = {
@@ -148,17 +151,7 @@ export function heap(): {
   }
   return views;
 }
-let views:
-  | {
-    buffer: ArrayBuffer;
-    u8: Uint8Array;
-    i32: Int32Array;
-    u32: Uint32Array;
-    f32: Float32Array;
-    f64: Float64Array;
-    i64: BigInt64Array;
-  }
-  | null = null;
+let views: (HeapViews & { buffer: ArrayBuffer }) | null = null;
 
 /** The program break: grows only when malloc needs more heap (used to detect leaks). */
 export function heapBreak(): number {
