@@ -14,7 +14,12 @@ import { buildFeatures } from "../features/build_features.ts";
 import { summarizeMatrix, writeMatrixArrow } from "../features/summary.ts";
 import { generate } from "../generate/generate.ts";
 import { databaseFor } from "../options.ts";
-import { type RunProgress, runTraining, type RunTrainingResult } from "../run_training.ts";
+import {
+  type RunProgress,
+  runTraining,
+  type RunTrainingOptions,
+  type RunTrainingResult,
+} from "../run_training.ts";
 import { migrate } from "../schema/migrate.ts";
 import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
@@ -94,8 +99,8 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
         command,
         context,
         { readWrite: [outputDir] },
-        async (ch, database) => {
-          const result = await runTraining(ch, {
+        (ch, database) =>
+          trainAndPrint(ch, {
             network: command.network,
             database,
             startDate: command.startDate,
@@ -109,10 +114,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
             testFraction: command.testFraction,
             testStartDate: command.testStartDate,
             force: command.force ?? false,
-          }, { signal: context.signal, onProgress: showProgress(context.progress) });
-          context.progress.done();
-          printResult(result, context.print);
-        },
+          }, context),
       );
     }
     case "demo":
@@ -146,6 +148,20 @@ async function withClickHouse(
     version: await ch.version(),
   });
   await work(ch, connection.database);
+}
+
+/** Runs one training with the command's signal and progress line, then prints its result. */
+async function trainAndPrint(
+  ch: ClickHouse,
+  options: RunTrainingOptions,
+  context: CommandContext,
+): Promise<void> {
+  const result = await runTraining(ch, options, {
+    signal: context.signal,
+    onProgress: showProgress(context.progress),
+  });
+  context.progress.done();
+  printResult(result, context.print);
 }
 
 function showProgress(line: ProgressLine): (progress: RunProgress) => void {
@@ -251,7 +267,7 @@ async function demo(
       context.print(`Using the network already in ${db} (${startDate} to ${endDate})`);
     }
     for (const modelType of MODEL_TYPES) {
-      const result = await runTraining(ch, {
+      await trainAndPrint(ch, {
         network,
         database,
         startDate: startDate!,
@@ -264,9 +280,7 @@ async function demo(
         testFraction: command.testFraction,
         testStartDate: command.testStartDate,
         force: command.force ?? false,
-      }, { signal: context.signal, onProgress: showProgress(context.progress) });
-      context.progress.done();
-      printResult(result, context.print);
+      }, context);
     }
   });
 }
