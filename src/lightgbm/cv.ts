@@ -11,6 +11,7 @@ import { type CallbackEvalResult, EarlyStopException, type TrainingCallback } fr
 import type { Dataset } from "./dataset.ts";
 import { type LightGBMParams, parseParams } from "./params.ts";
 import { earlyStoppingFromParams, sortCallbacks, yieldToEventLoop } from "./train.ts";
+import { mulberry32 } from "./_mulberry32.ts";
 
 /** A fold: row indices into the Dataset for training and for validation. */
 export interface Fold {
@@ -46,18 +47,6 @@ export interface CvResult {
   bestIteration: number;
 }
 
-/** mulberry32: a small seeded generator for the fold assignment. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `nfold` folds of a Dataset: rows (or whole queries, given query sizes) shuffled with a
  * seeded generator and dealt round-robin.
@@ -85,7 +74,7 @@ export function makeFolds(
   const starts = new Int32Array(units + 1);
   for (let u = 0; u < units; u++) starts[u + 1] = starts[u] + (querySizes ? querySizes[u] : 1);
   const order = Int32Array.from({ length: units }, (_, i) => i);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   for (let i = units - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];

@@ -4,18 +4,7 @@
  * with contiguous query groups, and a continuous target for regression.
  */
 import type { DatasetSource } from "../../src/lightgbm/mod.ts";
-
-/** mulberry32. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../src/lightgbm/_mulberry32.ts";
 
 /** Which label the synthetic matrix carries. */
 export type SyntheticTask = "binary" | "lambdarank" | "regression";
@@ -28,7 +17,7 @@ export function syntheticSource(
   seed = 7,
   dtype: "float32" | "float64" = "float64",
 ): DatasetSource {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const data = dtype === "float32"
     ? new Float32Array(numRows * numFeatures)
