@@ -172,6 +172,17 @@ export interface FeatureMatrix {
 /** Evaluation figures of a trained model, by metric name (`test_auc`, `ndcg@10`, ...). */
 export type ModelMetrics = Readonly<Record<string, number>>;
 
+/**
+ * A map from a binary model's predicted probability to a calibrated probability, stored
+ * in the metadata as plain numbers. `isotonic`: linear interpolation through the points
+ * `(x[i], y[i])` (x ascending), clipped to the end points, as scikit-learn's
+ * `IsotonicRegression(out_of_bounds="clip")` predicts. `platt`: `1 / (1 + exp(-(a * r + b)))`
+ * of the raw score `r = log(p / (1 - p))`.
+ */
+export type Calibration =
+  | { method: "isotonic"; x: readonly number[]; y: readonly number[] }
+  | { method: "platt"; a: number; b: number };
+
 /** A trained model with everything `save` needs to write its artifacts. */
 export interface TrainedModel {
   /** The model type. */
@@ -192,6 +203,8 @@ export interface TrainedModel {
   dataStats: { numSamples: number; numFeatures: number; positiveRate: number };
   /** Feature importance by split count and by gain. */
   featureImportance: readonly { name: string; split: number; gain: number }[];
+  /** The calibration fitted on out-of-fold predictions (binary models), if any. */
+  calibration?: Calibration;
   /** Further facts for the metadata: split dates, threshold, seed, timings, ... */
   details: Readonly<Record<string, unknown>>;
   /** Where the training data came from. */
