@@ -32,6 +32,7 @@
  */
 
 export type {
+  Calibration,
   CategoricalFeature,
   ClickHouse,
   DataProvenance,
@@ -129,6 +130,7 @@ export { initLightGBM, type InitLightGBMOptions, shutdownLightGBM } from "./src/
 export { rocAuc } from "./src/metrics/roc_auc.ts";
 export { averagePrecision } from "./src/metrics/average_precision.ts";
 export { logLoss } from "./src/metrics/log_loss.ts";
+export { applyCalibration } from "./src/metrics/calibration.ts";
 export { meanAveragePrecision, ndcgAt } from "./src/metrics/ranking.ts";
 export { bestF1Threshold, type ThresholdScores } from "./src/metrics/threshold.ts";
 export type { NumericArray } from "./src/metrics/numeric_array.ts";

@@ -13,6 +13,7 @@ const PUBLIC_VALUES = [
   "MINIMUM_SERVER_VERSION",
   "RiskTrainError",
   "ServerClickHouse",
+  "applyCalibration",
   "averagePrecision",
   "bestF1Threshold",
   "buildFeatures",
