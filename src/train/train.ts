@@ -17,6 +17,7 @@ import { shareSource, type TrainingJob, TrainingPool } from "../lightgbm/mod.ts"
 import { LIGHTGBM_VERSION } from "./_lightgbm_version.ts";
 import { summariseCv } from "./cv_curves.ts";
 import { type Fold, groupedFolds, stratifiedFolds } from "./cv_folds.ts";
+import { evaluationData } from "./evaluation_data.ts";
 import { createRandom } from "./random.ts";
 import {
   DEFAULT_HYPERPARAMETERS,
@@ -171,6 +172,7 @@ export async function train(
     : source;
   const testRows = Int32Array.from({ length: rows.length - nTrain }, (_, i) => nTrain + i);
   let bestScore = NaN;
+  const foldCurves = new Map<number, Float64Array[]>();
   await using pool = new TrainingPool({ size: workers });
   const run = (
     job: Omit<TrainingJob, "source" | "validSource">,
@@ -205,7 +207,8 @@ export async function train(
         ))
       ));
       return batch.map((c, i) => {
-        const summary = summariseCv(curves.map((byConfig) => byConfig[i]), rounds);
+        foldCurves.set(c, curves.map((byConfig) => byConfig[i]));
+        const summary = summariseCv(foldCurves.get(c)!, rounds);
         if (!(summary.mean <= bestScore)) bestScore = summary.mean;
         logger.debug("Trial {trial} at {rounds} rounds: {metric} {score}", {
           trial: c,
@@ -258,14 +261,15 @@ export async function train(
 
   const evaluateStart = performance.now();
   let threshold: number | null = null;
+  let oof: Float64Array | null = null;
   const metrics: Record<string, number> = {};
   const testLabel = labelled.label.subarray(nTrain);
   if (scorer) {
-    const oof = new Float64Array(nTrain);
+    const scores = oof = new Float64Array(nTrain);
     folds.forEach((fold, f) =>
-      fold.valid.forEach((row, i) => oof[row] = outOfFold[f].validPredictions![i])
+      fold.valid.forEach((row, i) => scores[row] = outOfFold[f].validPredictions![i])
     );
-    const best = bestF1Threshold(labelled.label.subarray(0, nTrain), oof);
+    const best = bestF1Threshold(labelled.label.subarray(0, nTrain), scores);
     threshold = best.threshold;
     Object.assign(metrics, scorerMetrics(testLabel, final.validPredictions!, threshold), {
       cv_auc_mean: result.mean,
@@ -282,6 +286,16 @@ export async function train(
       },
     );
   }
+  const evaluation = await evaluationData({
+    labelled,
+    nTrain,
+    testScores: final.validPredictions!,
+    outOfFold: oof,
+    foldCurves: foldCurves.get(best)!,
+    metric,
+    modelText: final.modelText!,
+    seed: opts.seed,
+  });
   timings.evaluate_ms = elapsed(evaluateStart);
   timings.total_ms = elapsed(started);
 
@@ -306,6 +320,7 @@ export async function train(
       split: importance.split[j],
       gain: importance.gain[j],
     })),
+    evaluation,
     details: {
       seed: opts.seed,
       config_hash: configHash,
