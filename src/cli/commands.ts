@@ -8,7 +8,6 @@
 import { dirname } from "node:path";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { openClickHouse } from "../clickhouse/open.ts";
-import { RiskTrainError } from "../errors.ts";
 import { extract } from "../extract/extract.ts";
 import { buildFeatures } from "../features/build_features.ts";
 import { summarizeMatrix, writeMatrixArrow } from "../features/summary.ts";
@@ -21,9 +20,15 @@ import {
   type RunTrainingResult,
 } from "../run_training.ts";
 import { migrate } from "../schema/migrate.ts";
-import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
+import { DEFAULT_OUTPUT_DIR } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
+import {
+  runModelsCompare,
+  runModelsList,
+  runModelsReport,
+  runModelsShow,
+} from "./models_commands.ts";
 import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressLine } from "./progress.ts";
@@ -55,9 +60,13 @@ const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "clus
 export async function runCommand(command: CliCommand, context: CommandContext): Promise<void> {
   switch (command.command) {
     case "models-list":
-      return await modelsList(command, context);
+      return await runModelsList(command, context.print);
     case "models-show":
-      return await modelsShow(command, context);
+      return await runModelsShow(command, context.print);
+    case "models-report":
+      return await runModelsReport(command, context.print);
+    case "models-compare":
+      return await runModelsCompare(command, context.print);
     case "migrate":
       return await withClickHouse(command, context, {}, async (ch, database) => {
         const result = await migrate(ch, {
@@ -305,52 +314,4 @@ async function alertRange(
     startDate: String(range.getChild("first")?.get(0)),
     endDate: String(range.getChild("last")?.get(0)),
   };
-}
-
-async function modelsList(
-  command: Extract<CliCommand, { command: "models-list" }>,
-  context: CommandContext,
-): Promise<void> {
-  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
-  await requirePermissions({ read: [outputDir] });
-  const entries = await list({
-    outputDir,
-    network: command.network,
-    modelType: command.modelType,
-  });
-  if (entries.length === 0) {
-    context.print(`No models in ${outputDir}`);
-    return;
-  }
-  for (const { metadata, metadataPath } of entries) {
-    const metric = metadata.metrics.test_auc ?? metadata.metrics["test_ndcg@10"];
-    context.print(
-      [
-        metadata.model_type.padEnd(15),
-        `v${metadata.version}`.padEnd(5),
-        metadata.network.padEnd(12),
-        `${metadata.training_period.start_date}..${metadata.training_period.end_date}`,
-        typeof metric === "number" ? metric.toFixed(4) : "-",
-        metadataPath,
-      ].join("  "),
-    );
-  }
-}
-
-async function modelsShow(
-  command: Extract<CliCommand, { command: "models-show" }>,
-  context: CommandContext,
-): Promise<void> {
-  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
-  await requirePermissions({ read: [outputDir] });
-  let path = command.model;
-  if (!path.endsWith(".json") && !path.endsWith(".txt")) {
-    const match = (await list({ outputDir })).find((entry) => entry.metadata.model_id === path);
-    if (!match) {
-      throw new RiskTrainError("MODEL_NOT_FOUND", `No model with id ${path} in ${outputDir}`);
-    }
-    path = match.metadataPath;
-  }
-  const loaded = await load(path);
-  context.print(JSON.stringify(loaded.metadata, null, 2));
 }

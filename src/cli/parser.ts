@@ -14,6 +14,7 @@ import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+import { modelsCompareCommand, modelsReportCommand } from "./models_commands.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -210,9 +211,12 @@ const modelsCommand = command(
         command: constant("models-show"),
         outputDir,
         model: argument(string({ metavar: "MODEL" })),
+        json: optional(flag("--json", { description: message`Print the raw metadata as JSON` })),
       }),
-      { description: message`Show one model's metadata (a path or a model id)` },
+      { description: message`Show one model's summary (a path or a model id)` },
     ),
+    modelsReportCommand,
+    modelsCompareCommand,
   ),
   { description: message`Inspect the model registry` },
 );
