@@ -120,7 +120,8 @@ export function decodeEvaluation(bytes: Uint8Array, path: string): EvaluationDat
       { cause: parsed.error },
     );
   }
-  const { test, train, cvCurve, shap } = parsed.data;
+  const { format: _format, ...data } = parsed.data;
+  const { test, train, cvCurve, shap } = data;
   const n = test.score.length;
   const problems: string[] = [];
   if (
@@ -140,5 +141,5 @@ export function decodeEvaluation(bytes: Uint8Array, path: string): EvaluationDat
   if (problems.length > 0) {
     throw new RiskTrainError("STORAGE", `Evaluation data is inconsistent: ${path} (${problems})`);
   }
-  return parsed.data;
+  return data;
 }
