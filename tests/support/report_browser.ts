@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Opens an HTML report in Debian's headless Chromium (driven by playwright-core) with the
  * network off, and reports what a reader would see: console errors, requests the page
@@ -56,34 +55,32 @@ export async function viewReport(htmlPath: string, screenshotPath: string): Prom
     });
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(url, { waitUntil: "load" });
-    const seen = await page.evaluate(() => {
-      const sections: Record<
-        string,
-        { text: number; charts: number; tables: number; absent: number }
-      > = {};
+    // Runs in the page (a string: this module is type-checked without the DOM library).
+    const seen: Pick<ReportView, "sections" | "charts"> = await page.evaluate(`(() => {
+      const sections = {};
       for (const s of document.querySelectorAll("section[data-section]")) {
-        sections[s.getAttribute("data-section")!] = {
+        sections[s.getAttribute("data-section")] = {
           text: (s.textContent ?? "").trim().length,
           charts: s.querySelectorAll("[data-chart]").length,
           tables: s.querySelectorAll("table").length,
           absent: s.querySelectorAll("[data-absent]").length,
         };
       }
-      const charts: Record<string, { width: number; height: number; marks: number }> = {};
+      const charts = {};
       for (const c of document.querySelectorAll("[data-chart]")) {
         const box = c.getBoundingClientRect();
         // Drawn marks: children of mark groups other than axes, ticks, grids and rules.
         let marks = 0;
         for (const g of c.querySelectorAll("g[aria-label]")) {
-          const label = g.getAttribute("aria-label")!;
-          if (/axis|tick|grid|rule|label/.test(label)) continue;
+          if (/axis|tick|grid|rule|label/.test(g.getAttribute("aria-label"))) continue;
           marks += g.querySelectorAll("path, rect, circle, line, text").length;
         }
-        charts[c.getAttribute("data-chart")!] = { width: box.width, height: box.height, marks };
+        charts[c.getAttribute("data-chart")] = { width: box.width, height: box.height, marks };
       }
       return { sections, charts };
-    });
-    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    })()`);
+    const background = () =>
+      page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
     const light = await background();
     await page.emulateMedia({ colorScheme: "dark" });
     const dark = await background();
