@@ -10,6 +10,7 @@ import { z } from "npm:zod@4.6.7";
 import denoConfig from "../../deno.json" with { type: "json" };
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import { encodeEvaluation, evaluationFileName } from "../report/evaluation_file.ts";
+import { modelBundle, withDisplay } from "../report/notebook_display.ts";
 import { renderReport } from "../report/render_report.ts";
 import type { ClickHouse, SavedModel, TrainedModel } from "../types.ts";
 import { acquireLock, commitFiles, discardFiles, type StagedFile, stageFile } from "./_files.ts";
@@ -225,5 +226,6 @@ export async function save(
       database: target,
     });
   }
-  return saved;
+  const shown = saved;
+  return withDisplay(shown, () => modelBundle(shown.metadata, model.evaluation ?? null));
 }

@@ -17,6 +17,7 @@ import { shareSource, type TrainingJob, TrainingPool } from "../lightgbm/mod.ts"
 import { LIGHTGBM_VERSION } from "./_lightgbm_version.ts";
 import { summariseCv } from "./cv_curves.ts";
 import { type Fold, groupedFolds, stratifiedFolds } from "./cv_folds.ts";
+import { trainedBundle, withDisplay } from "../report/notebook_display.ts";
 import { evaluationData } from "./evaluation_data.ts";
 import { createRandom } from "./random.ts";
 import {
@@ -302,7 +303,7 @@ export async function train(
   let positives = 0;
   for (const y of labelled.label) if (y >= (scorer ? 1 : 2)) positives++;
   const importance = final.featureImportance;
-  return {
+  const model: TrainedModel = {
     modelType,
     modelText: final.modelText!,
     featureNames: [...matrix.featureNames],
@@ -370,4 +371,5 @@ export async function train(
     },
     provenance: matrix.provenance,
   };
+  return withDisplay(model, () => trainedBundle(model));
 }
