@@ -205,6 +205,7 @@ function printResult(result: RunTrainingResult, print: (line: string) => void): 
   print(`  metrics  ${metrics.join(", ")}`);
   print(`  model    ${modelPath}`);
   print(`  metadata ${metadataPath}`);
+  print(`  report   ${metadataPath.replace(/\.json$/, ".html")}`);
 }
 
 async function features(

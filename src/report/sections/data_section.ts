@@ -59,7 +59,7 @@ export function dataSection({ metadata, evaluation }: ReportInput): string {
   const rate = renderPlot("positive-rate-per-date", {
     color,
     x: { type: "utc", label: "processing date" },
-    y: { label: "positive rate", grid: true, percent: true },
+    y: { label: "positive rate (%)", grid: true, percent: true },
     marks: [
       Plot.lineY(days, { x: "date", y: "positiveRate", stroke: "part" }),
       Plot.dot(days, { x: "date", y: "positiveRate", fill: "part", r: 2 }),
