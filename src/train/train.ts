@@ -337,7 +337,7 @@ export async function train(
     if (!opts.allowWeak) {
       throw new RiskTrainError(
         "NO_SIGNAL",
-        `The ${modelType} learned nothing usable: ${
+        `NO_SIGNAL: the ${modelType} learned nothing usable: ${
           weak.join("; ")
         }. Nothing was saved (--allow-weak saves it, marked weak)`,
       );
