@@ -163,6 +163,12 @@ export interface FeatureMatrix {
   group: Int32Array | null;
   /** Row keys: alert_id or cluster_id. */
   ids: readonly string[];
+  /**
+   * The address of each row: the alert's address; a cluster's primary_address (its
+   * representative alert's address when that is empty). `buildFeatures` always sets it;
+   * `train` uses it for the seen/unseen-address split and the address-grouped folds.
+   */
+  addresses?: readonly string[];
   /** Row processing_date as days since 1970-01-01. */
   processingDates: Int32Array;
   /** Where the data came from. */
@@ -193,7 +199,7 @@ export type Calibration =
 export interface EvaluationData {
   /** Test rows: the final model's score, the label, the processing_date (days since 1970-01-01) and, for the ranker, the query group. */
   test: { score: Float32Array; label: Float32Array; date: Int32Array; group: Int32Array | null };
-  /** Training rows: label, processing_date and the out-of-fold score (scorers; null for the ranker). */
+  /** Training rows: label, processing_date and the out-of-fold score (scorers; NaN where the row was never validated, e.g. the first dates under time-ordered folds; null for the ranker). */
   train: { label: Float32Array; date: Int32Array; outOfFold: Float32Array | null };
   /** The chosen configuration's cross-validated metric per iteration: mean and spread over the folds. */
   cvCurve: { metric: string; mean: Float64Array; std: Float64Array };

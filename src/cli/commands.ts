@@ -122,6 +122,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
             seed: command.seed,
             testFraction: command.testFraction,
             testStartDate: command.testStartDate,
+            ...evaluationFlags(command),
             force: command.force ?? false,
           }, context),
       );
@@ -157,6 +158,19 @@ async function withClickHouse(
     version: await ch.version(),
   });
   await work(ch, connection.database);
+}
+
+/** The evaluation flags of train and demo as runTraining options. */
+function evaluationFlags(
+  command: Extract<CliCommand, { command: "train" | "demo" }>,
+): Pick<RunTrainingOptions, "cv" | "cvGapDays" | "alertBudget" | "calibration" | "allowWeak"> {
+  return {
+    cv: command.cv,
+    cvGapDays: command.cvGapDays,
+    alertBudget: command.alertBudget,
+    calibration: command.calibration,
+    allowWeak: command.allowWeak ?? false,
+  };
 }
 
 /** Runs one training with the command's signal and progress line, then prints its result. */
@@ -289,6 +303,7 @@ async function demo(
         seed,
         testFraction: command.testFraction,
         testStartDate: command.testStartDate,
+        ...evaluationFlags(command),
         force: command.force ?? false,
       }, context);
     }

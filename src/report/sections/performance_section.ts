@@ -22,9 +22,13 @@ function curves({ metadata, evaluation }: ReportInput): Curve[] {
   test?.forEach((p) => out.push({ ...p, set: "test" }));
   const oof = evaluation!.train.outOfFold;
   if (oof) {
-    curvePoints(evaluation!.train.label, oof, positive)?.forEach((p) =>
-      out.push({ ...p, set: "out-of-fold" })
-    );
+    // Rows never validated (time-ordered folds: the first dates) have no out-of-fold score.
+    const rows = Uint32Array.from(oof.keys()).filter((i) => !Number.isNaN(oof[i]));
+    const label = Float32Array.from(rows, (i) => evaluation!.train.label[i]);
+    const score = Float32Array.from(rows, (i) => oof[i]);
+    if (rows.length > 0) {
+      curvePoints(label, score, positive)?.forEach((p) => out.push({ ...p, set: "out-of-fold" }));
+    }
   }
   return out;
 }
