@@ -31,6 +31,7 @@ async function registry(dir: string) {
   const second = await save({
     ...better,
     metrics: { ...better.metrics, test_auc: 0.86, test_f1: 0.5 },
+    details: { ...better.details, weak: true, weak_reasons: ["the model has 1 tree"] },
     featureImportance: [
       { name: "a", split: 4, gain: 40 },
       { name: "b", split: 9, gain: 100 },
@@ -66,7 +67,7 @@ Deno.test("models list, show, compare and report print what a person reads", asy
         lines[2],
         /^torus_alert_scorer_v1\s+alert_scorer\s+torus\s+7d\s+2024-01-01\.\.2024-03-31\s+test_auc\s+0\.8100\s+-\s/,
       );
-      assert.match(lines[3], /^torus_alert_scorer_v2\s+.*test_auc\s+0\.8600\s/);
+      assert.match(lines[3], /^torus_alert_scorer_v2\s+.*test_auc\s+0\.8600\s+yes\s/);
     });
 
     await t.step("show: the card, metrics, top features by gain and the files", async () => {
@@ -85,6 +86,16 @@ Deno.test("models list, show, compare and report print what a person reads", asy
       assert.match(out, new RegExp(`^  report\\s+${first.reportPath.slice(ROOT.length)}$`, "m"));
       assert.match(out, /^  evaluation  none$/m);
       assert.ok(out.split("\n").length < 60, "a screenful, not the raw JSON");
+    });
+
+    await t.step("show: a weak model says so", async () => {
+      const run = await models(["show", "--output-dir", relative, "torus_alert_scorer_v2"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stdout,
+        /^  WEAK MODEL \(saved with --allow-weak\): the model has 1 tree\.$/m,
+      );
+      assert.match(run.stdout, /^  No baseline is recorded for this model\.$/m);
     });
 
     await t.step("show --json: the raw metadata", async () => {

@@ -13,7 +13,7 @@ import { viewReport } from "./support/report_browser.ts";
 import { syntheticMatrix } from "./support/synthetic_matrix.ts";
 
 const SECTIONS = ["summary", "data", "validation", "performance", "explanations", "reproduce"];
-const SCORER_CHARTS = [
+const COMMON_CHARTS = [
   "rows-per-date",
   "positive-rate-per-date",
   "cv-curve",
@@ -25,7 +25,11 @@ const SCORER_CHARTS = [
   "importance",
   "shap-mean",
   "shap-beeswarm",
+  "fold-layout",
+  "per-date-metric",
+  "precision-at-budget",
 ];
+const SCORER_CHARTS = [...COMMON_CHARTS, "calibration"];
 
 /** Where the README's screenshot is written when REPORT_SCREENSHOT names a path. */
 const README_SCREENSHOT = Deno.env.get("REPORT_SCREENSHOT");
@@ -106,7 +110,7 @@ Deno.test("the ranker's report adds NDCG per query group and opens in Chromium",
     const model = await train(matrix, { trials: 2, folds: 2, numBoostRound: 40, workers: 2 });
     const saved = await save(model, { outputDir: dir });
     const view = await viewReport(saved.reportPath, join(dir, "ranker.png"));
-    assertReadable(view, [...SCORER_CHARTS, "ndcg-per-group"]);
+    assertReadable(view, [...COMMON_CHARTS, "ndcg-per-group"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -6,7 +6,12 @@
  */
 import type { ModelMetadata } from "../storage/metadata.ts";
 import type { RegistryEntry } from "../storage/registry.ts";
-import { cardFacts, headlineMetrics } from "../report/sections/summary_card.ts";
+import {
+  cardFacts,
+  headlineMetrics,
+  intervalOf,
+  verdictLines,
+} from "../report/sections/summary_card.ts";
 
 /** Lays rows out in columns under a header, two spaces apart; `right` columns align right. */
 export function textTable(
@@ -33,8 +38,7 @@ export function headlineMetric(metadata: ModelMetadata): [string, number | null]
 
 /** Whether the metadata flags the model as weak: "yes", "no", or "-" when not recorded. */
 export function weakFlag(metadata: ModelMetadata): string {
-  const weak = metadata.details.weak ?? (metadata.details.verdict as { weak?: unknown })?.weak;
-  return typeof weak === "boolean" ? (weak ? "yes" : "no") : "-";
+  return typeof metadata.weak === "boolean" ? (metadata.weak ? "yes" : "no") : "-";
 }
 
 /** `models list`: one row per model under a header. */
@@ -88,9 +92,18 @@ export function modelShowLines(metadata: ModelMetadata, paths: ModelPaths, top =
   const facts = cardFacts(metadata).slice(1);
   const width = Math.max(...facts.map(([k]) => k.length));
   for (const [k, v] of facts) lines.push(`  ${k.padEnd(width)}  ${v}`);
+  lines.push("");
+  for (const { text } of verdictLines(metadata)) lines.push(`  ${text}`);
   lines.push("", "Metrics");
-  const metrics = Object.entries(metadata.metrics);
-  lines.push(...textTable(["  name", "value"], metrics.map(([k, v]) => [`  ${k}`, fixed(v)]), [1]));
+  const metrics = Object.entries(metadata.metrics).map(([k, v]) => {
+    const interval = intervalOf(metadata, k);
+    return [
+      `  ${k}`,
+      fixed(v),
+      interval ? `[${fixed(interval.low)}, ${fixed(interval.high)}]` : "",
+    ];
+  });
+  lines.push(...textTable(["  name", "value", "95% interval"], metrics, [1]));
   const features = gainShares(metadata).slice(0, top);
   lines.push("", `Top ${features.length} features by gain`);
   lines.push(...textTable(

@@ -10,6 +10,9 @@ import { confusionAt, type CurvePoint, curvePoints } from "../curves.ts";
 import { absent, figure, formatNumber, section, table } from "../html.ts";
 import { COLORS, Plot, renderPlot } from "../_plot.ts";
 import { positiveOf, type ReportInput } from "../report_input.ts";
+import { calibrationChart } from "./calibration_chart.ts";
+import { perDateCharts } from "./per_date_charts.ts";
+import { intervalOf } from "./summary_card.ts";
 
 type Curve = CurvePoint & { set: string };
 
@@ -157,26 +160,29 @@ function perGroup({ evaluation }: ReportInput): string {
 }
 
 function metricsTable({ metadata }: ReportInput): string {
-  const rows = Object.entries(metadata.metrics).map((
-    [name, value],
-  ) => [name, { html: `<span class="num">${formatNumber(value)}</span>` }]);
-  return table(["metric", "value"], rows);
+  const rows = Object.entries(metadata.metrics).map(([name, value]) => {
+    const interval = intervalOf(metadata, name);
+    return [
+      name,
+      { html: `<span class="num">${formatNumber(value)}</span>` },
+      interval ? `[${formatNumber(interval.low)}, ${formatNumber(interval.high)}]` : "",
+    ];
+  });
+  return `<details open><summary>Every metric (95% intervals: bootstrap over test dates)</summary>${
+    table(["metric", "value", "95% interval"], rows)
+  }</details>`;
 }
 
 /** Renders the test performance section. */
 export function performanceSection(input: ReportInput): string {
   const body = input.evaluation
-    ? `${curveCharts(input)}<div class="grid">${distribution(input)}${perGroup(input)}${
-      confusion(input)
-    }</div>`
+    ? `${curveCharts(input)}<div class="grid">${distribution(input)}${calibrationChart(input)}${
+      perGroup(input)
+    }${confusion(input)}</div>`
     : absent("No evaluation data is kept for this model: no curves.");
   return section(
     "performance",
     "Test performance",
-    `${metricsTable(input)}${body}${
-      absent(
-        "Precision@k per day, per-date metrics with intervals and a calibration diagram are not recorded in this model's metadata.",
-      )
-    }`,
+    `${metricsTable(input)}${perDateCharts(input)}${body}`,
   );
 }

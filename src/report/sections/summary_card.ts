@@ -43,32 +43,104 @@ export function cardFacts(metadata: ModelMetadata): [string, string][] {
   ];
 }
 
-/** The card: facts, headline metrics and the verdicts the metadata holds. */
+/** The bootstrap interval of a metric, when the metadata holds one. */
+export function intervalOf(
+  metadata: ModelMetadata,
+  name: string,
+): { low: number; high: number } | null {
+  const evaluation = metadata.details.evaluation as
+    | { intervals?: Record<string, { low: number; high: number }> }
+    | undefined;
+  const interval = evaluation?.intervals?.[name];
+  return interval && Number.isFinite(interval.low) && Number.isFinite(interval.high)
+    ? interval
+    : null;
+}
+
+/** The card: facts, headline metrics with intervals and the verdicts the metadata holds. */
 export function summaryCard(metadata: ModelMetadata): string {
   const facts = cardFacts(metadata).map(([k, v]) =>
     `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`
   ).join("");
   const metrics = headlineMetrics(metadata.model_type)
     .filter((name) => name in metadata.metrics)
-    .map((name) =>
-      `<div class="metric" data-metric="${escapeHtml(name)}"><b>${
+    .map((name) => {
+      const interval = intervalOf(metadata, name);
+      const range = interval
+        ? ` <small>[${formatNumber(interval.low)}, ${formatNumber(interval.high)}]</small>`
+        : "";
+      return `<div class="metric" data-metric="${escapeHtml(name)}"><b>${
         formatNumber(metadata.metrics[name])
-      }</b><span>${escapeHtml(name)}</span></div>`
-    ).join("");
+      }</b><span>${escapeHtml(name)}${range}</span></div>`;
+    }).join("");
   return `<div class="card" data-card><dl class="facts">${facts}</dl>` +
     `<div class="headline">${metrics}</div>${verdicts(metadata)}</div>`;
 }
 
+/** One line per verdict: cross-validation, the baseline, the previous model, weakness. */
+export function verdictLines(metadata: ModelMetadata): { text: string; tone: string }[] {
+  const lines: { text: string; tone: string }[] = [];
+  const m = metadata.metrics;
+  const cvName = Object.keys(m).find((k) => /^cv_.*_mean$/.test(k));
+  if (cvName && typeof m[cvName] === "number") {
+    lines.push({
+      text: `Cross-validated ${cvName.slice(3, -5)} ${formatNumber(m[cvName])} ± ${
+        formatNumber(m[cvName.replace(/_mean$/, "_std")])
+      } on the training dates.`,
+      tone: "",
+    });
+  }
+  const evaluation = metadata.details.evaluation as { baseline?: string | null } | undefined;
+  const lift = Object.keys(m).find((k) => k.startsWith("lift_"));
+  if (evaluation?.baseline && lift) {
+    const name = lift.slice(5);
+    const value = m[lift];
+    lines.push({
+      text: `Against the baseline (${evaluation.baseline}): ${name} ${
+        formatNumber(m[`test_${name}`])
+      } vs ${formatNumber(m[`baseline_${name}`])}, lift ${formatNumber(value)}.`,
+      tone: typeof value === "number" && value > 0 ? "good" : "bad",
+    });
+  } else {
+    lines.push({ text: "No baseline is recorded for this model.", tone: "muted" });
+  }
+  const comparison = metadata.comparison ?? metadata.details.comparison as
+    | Record<string, unknown>
+    | undefined;
+  if (comparison?.compared === true && Array.isArray(comparison.metrics)) {
+    const parts =
+      (comparison.metrics as { metric: string; old: number; new: number; difference: number }[])
+        .map((c) =>
+          `${c.metric} ${formatNumber(c.old)} → ${formatNumber(c.new)} (${
+            c.difference >= 0 ? "+" : ""
+          }${formatNumber(c.difference)})`
+        );
+    lines.push({
+      text: `Against the previous model ${comparison.previous_model_id} on these test rows: ${
+        parts.join(", ")
+      }.`,
+      tone: "",
+    });
+  } else if (comparison) {
+    lines.push({
+      text:
+        `Not compared with the previous model ${comparison.previous_model_id}: ${comparison.reason}.`,
+      tone: "muted",
+    });
+  } else {
+    lines.push({ text: "No previous model was compared.", tone: "muted" });
+  }
+  if (metadata.weak === true) {
+    const reasons = Array.isArray(metadata.details.weak_reasons)
+      ? (metadata.details.weak_reasons as string[]).join("; ")
+      : "";
+    lines.push({ text: `WEAK MODEL (saved with --allow-weak): ${reasons}.`, tone: "bad" });
+  }
+  return lines;
+}
+
 function verdicts(metadata: ModelMetadata): string {
-  const cvName = Object.keys(metadata.metrics).find((k) => /^cv_.*_mean$/.test(k));
-  const cv = cvName ? metadata.metrics[cvName] : null;
-  const std = cvName ? metadata.metrics[cvName.replace(/_mean$/, "_std")] : null;
-  const cvText = cv === null || cv === undefined
-    ? ""
-    : `Cross-validated ${cvName!.slice(3, -5)} ${formatNumber(cv)} ± ${
-      formatNumber(std)
-    } on the training dates. `;
-  return `<p class="verdict">${
-    escapeHtml(cvText)
-  }<span class="muted">No baseline or previous-model comparison is recorded in this model's metadata.</span></p>`;
+  return verdictLines(metadata).map(({ text, tone }) =>
+    `<p class="verdict ${tone}" data-verdict>${escapeHtml(text)}</p>`
+  ).join("");
 }

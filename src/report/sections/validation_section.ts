@@ -8,6 +8,7 @@
 import { absent, figure, formatNumber, section, table } from "../html.ts";
 import { COLORS, Plot, renderPlot } from "../_plot.ts";
 import { detail, type ReportInput } from "../report_input.ts";
+import { foldLayout } from "./fold_layout_chart.ts";
 
 interface Trial {
   rung: number;
@@ -42,8 +43,8 @@ function cvCurve({ metadata, evaluation }: ReportInput): string {
       Plot.text([chosen], {
         x: (d: number) => d,
         frameAnchor: "top",
-        dx: 4,
-        textAnchor: "start",
+        dx: -4,
+        textAnchor: "end",
         text: () => `chosen round ${chosen}`,
       }),
     ],
@@ -99,16 +100,17 @@ function searchHistory({ metadata }: ReportInput): string {
 
 /** Renders the validation section. */
 export function validationSection(input: ReportInput): string {
-  const folds = detail(input.metadata, "cv");
-  const layout = folds
-    ? `<p>${folds.folds} folds, ${
-      folds.grouped ? "whole query groups" : "stratified"
-    }, early stopping after ${folds.early_stopping_rounds} rounds without improvement.</p>` +
-      absent("The fold layout over dates is not recorded in this model's metadata.")
+  const cv = detail(input.metadata, "cv");
+  const settings = cv
+    ? `<p>${cv.folds} folds (${
+      cv.scheme ?? (cv.grouped ? "grouped" : "stratified")
+    }), early stopping after ${cv.early_stopping_rounds} rounds without improvement.</p>`
     : absent("No cross-validation settings are recorded for this model.");
   return section(
     "validation",
     "Validation",
-    `${layout}<div class="grid">${cvCurve(input)}${searchHistory(input)}</div>`,
+    `${settings}${foldLayout(input)}<div class="grid">${cvCurve(input)}${
+      searchHistory(input)
+    }</div>`,
   );
 }
