@@ -35,6 +35,8 @@ function rows(n: number, fromDay: number, days: number) {
   return { label, score, date };
 }
 
+const dayText = (offset: number) =>
+  new Date((firstDay + offset) * 86_400_000).toISOString().slice(0, 10);
 const names = Array.from({ length: FEATURES }, (_, j) => `feature_${String(j).padStart(3, "0")}`);
 const train = rows(ALERTS - TEST, firstDay, 48);
 const test = rows(TEST, firstDay + 48, 12);
@@ -116,13 +118,36 @@ const metadata: ModelMetadata = ModelMetadataSchema.parse({
   feature_importance: names.map((name, j) => ({ name, split: 200 - j, gain: 1e5 / (1 + j) })),
   model_file: "alert_scorer_v1_20240301_000000.txt",
   model_sha256: "0".repeat(64),
+  calibration: { method: "isotonic", x: [0, 0.2, 0.5, 1], y: [0.01, 0.1, 0.4, 0.9] },
   details: {
+    evaluation: {
+      per_date: Array.from({ length: 12 }, (_, d) => ({
+        date: dayText(48 + d),
+        rows: TEST / 12,
+        positives: 0.08 * TEST / 12,
+        metrics: { test_auc: 0.85 + 0.002 * d, test_precision_at_budget: 0.4 + 0.01 * d },
+      })),
+      intervals: {
+        test_auc: { low: 0.84, high: 0.875 },
+        test_precision_at_budget: { low: 0.38, high: 0.5 },
+      },
+      method: { alert_budget: 100 },
+      baseline: "the alert's own confidence score",
+    },
     cv: {
       metric: "auc",
+      scheme: "time",
       folds: 5,
-      grouped: false,
       best_iteration: 1000,
       early_stopping_rounds: 50,
+      fold_dates: Array.from({ length: 5 }, (_, f) => ({
+        fit_start_date: "2024-01-01",
+        fit_end_date: dayText(7 + 8 * f),
+        valid_start_date: dayText(8 + 8 * f),
+        valid_end_date: dayText(15 + 8 * f),
+        fit_rows: 100_000 * (f + 1),
+        valid_rows: 100_000,
+      })),
     },
     search: { method: "successive_halving", trials: 20, chosen_trial: 2, history },
   },
