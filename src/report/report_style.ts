@@ -24,7 +24,7 @@ h3 { font-size: 15px; margin: 0 0 6px; }
 nav { margin: 12px 0 0; display: flex; flex-wrap: wrap; gap: 6px 14px; }
 nav a { color: inherit; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 16px; }
-.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 8px 20px; margin: 0; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 8px 20px; margin: 0; }
 .facts div { min-width: 0; }
 .facts dt { color: var(--muted); font-size: 12px; }
 .facts dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }

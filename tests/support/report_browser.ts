@@ -22,8 +22,15 @@ export interface ReportView {
   backgrounds: { light: string; dark: string };
 }
 
-/** Opens `htmlPath` offline, inspects it, and writes a full-page PNG to `screenshotPath`. */
-export async function viewReport(htmlPath: string, screenshotPath: string): Promise<ReportView> {
+/**
+ * Opens `htmlPath` offline, inspects it, and writes a full-page PNG to `screenshotPath`
+ * (and the page's top, 1360 x 2100 pixels, to `options.topScreenshotPath` when given).
+ */
+export async function viewReport(
+  htmlPath: string,
+  screenshotPath: string,
+  options: { topScreenshotPath?: string } = {},
+): Promise<ReportView> {
   const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
   // A fresh profile per run; playwright passes it as --user-data-dir.
   const context = await chromium.launchPersistentContext(profile, {
@@ -86,6 +93,13 @@ export async function viewReport(htmlPath: string, screenshotPath: string): Prom
     const dark = await background();
     await page.emulateMedia({ colorScheme: "light" });
     await page.screenshot({ path: screenshotPath, fullPage: true });
+    if (options.topScreenshotPath) {
+      await page.screenshot({
+        path: options.topScreenshotPath,
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 1360, height: 2100 },
+      });
+    }
     return { errors, requests, ...seen, backgrounds: { light, dark } };
   } finally {
     await context.close();

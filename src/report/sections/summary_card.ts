@@ -39,7 +39,7 @@ export function cardFacts(metadata: ModelMetadata): [string, string][] {
     ["Features", formatNumber(stats.num_features)],
     ["Trees", formatNumber(metadata.num_trees)],
     ["Threshold", metadata.threshold === null ? "none (ranker)" : formatNumber(metadata.threshold)],
-    ["Created", metadata.timestamp],
+    ["Created", metadata.timestamp.slice(0, 19).replace("T", " ") + " UTC"],
   ];
 }
 

@@ -64,7 +64,7 @@ function searchHistory({ metadata }: ReportInput): string {
   const data = history.map((h) => ({ ...h, label: `rung ${h.rung} (${h.rounds} rounds)` }));
   const winner = data.filter((h) => h.trial === chosen);
   const chart = renderPlot("search-history", {
-    x: { label: "trial", tickFormat: "d" },
+    x: { label: "trial", ticks: [...new Set(history.map((h) => h.trial))], tickFormat: "d" },
     y: { label: `cross-validated ${detail(metadata, "cv")?.metric ?? "score"}`, grid: true },
     color: { legend: true, scheme: "viridis", type: "ordinal" },
     marks: [
