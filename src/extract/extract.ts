@@ -10,7 +10,13 @@ import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, ExtractedData, ExtractQuery, QueryParams } from "../types.ts";
 import { checkContract } from "./check_contract.ts";
 import { collectBatches, type ExtractProgress, type ProgressTotals } from "./collect_batches.ts";
-import { ALIGN_SETTINGS, extractStatements, featureSelect, WINDOWS_SQL } from "./extract_sql.ts";
+import {
+  ALIGN_SETTINGS,
+  type ExtractStatements,
+  extractStatements,
+  featureSelect,
+  WINDOWS_SQL,
+} from "./extract_sql.ts";
 import { parseExtractQuery } from "./extract_query.ts";
 
 const logger = getLogger(["risktrain", "extract"]);
@@ -185,7 +191,8 @@ export async function extract(
     ...(sampled ? { limit: parsed.limit!, seed: parsed.seed ?? 0 } : {}),
   };
   const statements = extractStatements(sampled);
-  const totals: ProgressTotals = { rows: 0, bytes: 0 };
+  const totals: ProgressTotals = { rows: 0, bytes: 0, expectedRows: 0 };
+  if (onProgress) totals.expectedRows = await expectedRows(source, statements, params, signal);
   const collect = { signal, onProgress };
   logger.info(
     "Extracting alerts of {network} from {startDate} to {endDate} at window {windowDays}",
@@ -266,4 +273,16 @@ export async function extract(
     labels,
     missingFeatureColumns: contract.missingFeatureColumns,
   };
+}
+
+/** The rows the extraction's statements will return (see ExtractStatements.expectedRows). */
+async function expectedRows(
+  source: ClickHouse,
+  statements: ExtractStatements,
+  params: QueryParams,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const counts = await source.query(statements.expectedRows, { params, signal });
+  const count = (name: string) => Number(counts.getChild(name)?.get(0) ?? 0);
+  return count("alerts") + 2 * count("pairs") + count("clusters");
 }

@@ -25,6 +25,7 @@ import {
 } from "./search_space.ts";
 import { halvingSchedule, successiveHalving } from "./successive_halving.ts";
 import { timeSplit } from "./time_split.ts";
+import { RoundBudget } from "./_round_budget.ts";
 import { type TrainOptions, TrainOptionsSchema, type TrainProgress } from "./train_options.ts";
 import { trainingKey } from "./training_key.ts";
 
@@ -171,16 +172,38 @@ export async function train(
     : source;
   const testRows = Int32Array.from({ length: rows.length - nTrain }, (_, i) => nTrain + i);
   let bestScore = NaN;
+  let bestTrial = -1;
   await using pool = new TrainingPool({ size: workers });
-  const run = (
+  // Each stage's progress counts boosting rounds against its budget (see TrainProgress).
+  const schedule = halvingSchedule(configs.length, opts.numBoostRound);
+  const searchBudget = new RoundBudget(
+    schedule.reduce((sum, rung) => sum + rung.keep * rung.rounds, 0) * opts.folds,
+  );
+  const run = async (
     job: Omit<TrainingJob, "source" | "validSource">,
-    progress: Omit<TrainProgress, "iteration" | "bestScore">,
-  ) =>
-    pool.run({ ...job, source, validSource }, {
+    progress: Omit<TrainProgress, "iteration" | "bestScore" | "done" | "total">,
+    budget: RoundBudget,
+  ) => {
+    const share = budget.job(job.numBoostRound);
+    const report = (iteration: number) =>
+      opts.onProgress?.({
+        ...progress,
+        iteration,
+        bestScore,
+        done: budget.done,
+        total: budget.total,
+      });
+    const result = await pool.run({ ...job, source, validSource }, {
       signal: opts.signal,
-      onProgress: opts.onProgress &&
-        ((iteration) => opts.onProgress!({ ...progress, iteration: iteration + 1, bestScore })),
+      onProgress: opts.onProgress && ((iteration) => {
+        share.advance(iteration + 1);
+        report(iteration + 1);
+      }),
     });
+    share.finish();
+    report(result.numIterations);
+    return result;
+  };
 
   // Search: successive halving over the configurations, each scored by k-fold CV. Jobs
   // go fold by fold, so that a worker reuses the Datasets it built for a fold.
@@ -188,33 +211,54 @@ export async function train(
   const { best, result, history } = await successiveHalving(
     configs.length,
     opts.numBoostRound,
-    async (batch, rounds) => {
-      const curves = await Promise.all(folds.map((fold, f) =>
-        Promise.all(batch.map((c) =>
-          run({
-            params: paramsOf(c),
-            numBoostRound: rounds,
-            trainRows: fold.train,
-            validRows: fold.valid,
-            earlyStoppingRounds: opts.earlyStoppingRounds,
-            returnModel: false,
-            datasetKey: `fold:${f}`,
-          }, { stage: "search", trial: c, fold: f }).then((r) =>
-            Float64Array.from(r.evalHistory.valid[metric])
-          )
-        ))
-      ));
-      return batch.map((c, i) => {
-        const summary = summariseCv(curves.map((byConfig) => byConfig[i]), rounds);
-        if (!(summary.mean <= bestScore)) bestScore = summary.mean;
-        logger.debug("Trial {trial} at {rounds} rounds: {metric} {score}", {
-          trial: c,
+    async (batch, rounds, rung) => {
+      // Configurations that converged at a lower rung are not trained again.
+      searchBudget.skip((schedule[rung].keep - batch.length) * rounds * opts.folds);
+      const curves = folds.map((fold, f) =>
+        batch.map((c) =>
+          run(
+            {
+              params: paramsOf(c),
+              numBoostRound: rounds,
+              trainRows: fold.train,
+              validRows: fold.valid,
+              earlyStoppingRounds: opts.earlyStoppingRounds,
+              returnModel: false,
+              datasetKey: `fold:${f}`,
+            },
+            { stage: "search", trial: c, fold: f, rung },
+            searchBudget,
+          ).then((r) => Float64Array.from(r.evalHistory.valid[metric]))
+        )
+      );
+      // A trial is scored (and logged) as soon as its last fold ends.
+      return await Promise.all(batch.map(async (c, i) => {
+        const summary = summariseCv(
+          await Promise.all(curves.map((byConfig) => byConfig[i])),
           rounds,
-          metric,
-          score: summary.mean,
-        });
+        );
+        if (!(summary.mean <= bestScore)) {
+          bestScore = summary.mean;
+          bestTrial = c;
+        }
+        logger.info(
+          "Trial {trial}/{trials} (rung {rung}): {metric} {score} ± {std} at {rounds} rounds; " +
+            "best trial {bestTrial}: {bestScore}",
+          {
+            trial: c,
+            trials: configs.length,
+            rung,
+            metric,
+            score: summary.mean,
+            std: summary.std,
+            rounds: summary.bestIteration,
+            budget: rounds,
+            bestTrial,
+            bestScore,
+          },
+        );
         return { ...summary, score: summary.mean };
-      });
+      }));
     },
   );
   timings.search_ms = elapsed(searchStart);
@@ -232,6 +276,8 @@ export async function train(
   const rounds = result.bestIteration;
   const finalParams = paramsOf(best);
   const scorer = modelType !== "alert_ranker";
+  const finalBudget = new RoundBudget(rounds);
+  const thresholdBudget = new RoundBudget(rounds * folds.length);
   const fit = (
     trainRows: Uint32Array | Int32Array,
     validRows: Uint32Array | Int32Array,
@@ -246,10 +292,11 @@ export async function train(
       // The out-of-fold fits reuse the fold's Datasets from the search.
       datasetKey: fold === -1 ? undefined : `fold:${fold}`,
     }, {
-      stage: "final",
+      stage: fold === -1 ? "final" : "threshold",
       trial: best,
       fold,
-    });
+      rung: -1,
+    }, fold === -1 ? finalBudget : thresholdBudget);
   const [final, ...outOfFold] = await Promise.all([
     fit(trainIndex, testRows, -1),
     ...(scorer ? folds.map((fold, f) => fit(fold.train, fold.valid, f)) : []),
@@ -339,7 +386,7 @@ export async function train(
         eta: 3,
         trials: configs.length,
         num_boost_round: opts.numBoostRound,
-        schedule: halvingSchedule(configs.length, opts.numBoostRound),
+        schedule,
         chosen_trial: best,
         configurations: configs,
         history: history.map((h) => ({
