@@ -112,5 +112,6 @@ export function helpPage(path: readonly string[]): string | undefined {
       PROGRAM === "deno task" ? "deno task version" : `${PROGRAM} --version`
     }\` for the versions.\n`
     : "";
-  return `${top}Usage: ${usageLine(path)}\n\n${body.trim()}\n${formatFooter(page.footer)}${more}`;
+  const text = body.replace(/^\n+/, "").replace(/ +\n/g, "\n").trimEnd();
+  return `${top}Usage: ${usageLine(path)}\n\n${text}\n${formatFooter(page.footer)}${more}`;
 }
