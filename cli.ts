@@ -13,10 +13,11 @@
 /** The npm packages come from node_modules/, installed by npm: say so instead of Deno. */
 function notInstalled(error: unknown): string | null {
   const text = error instanceof Error ? error.message : String(error);
-  if (!/node_modules|deno install/.test(text)) return null;
-  return "error: risktrain's npm packages are not installed: run `npm install` in " +
-    `${new URL(".", import.meta.url).pathname} (see README.md; \`deno install\` cannot ` +
-    `install them from this registry)\n(${text.split("\n")[0]})`;
+  const missing = text.match(/Could not find "([^"]+)" in a node_modules folder/);
+  if (!missing) return null;
+  const root = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+  return `error: The npm package ${missing[1]} is not installed: run \`npm install\` in ${root} ` +
+    '(README.md, "Two commands"), then the command again';
 }
 
 if (import.meta.main) {

@@ -184,7 +184,7 @@ function generationBar(
 ): (p: { table: string; step: number; steps: number }) => void {
   return ({ table, step, steps }) => {
     display.update("generate", {
-      label: `Generating ${table}`,
+      label: `Generating ${table.replace(/^raw_/, "").replaceAll("_", " ")}`,
       done: step,
       total: steps,
       unit: "steps",

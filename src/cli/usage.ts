@@ -41,7 +41,7 @@ function nearest(input: string, names: Iterable<string>): string[] {
 
 function didYouMean(input: string, names: Iterable<string>): string {
   const [best] = nearest(input, names);
-  return best === undefined ? "" : ` Did you mean ${best}?`;
+  return best === undefined ? "" : `. Did you mean ${best}?`;
 }
 
 /** Every option of a usage, and whether it takes a value. */
@@ -100,12 +100,12 @@ function problemsOf(parser: AnyParser, args: readonly string[], optiqueError: st
   const known = optionsOf(parser.usage);
   const given = new Set<string>();
   const problems: string[] = [];
-  let positional = 0;
+  const positional: string[] = [];
   for (let i = 1; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--") break;
     if (!arg.startsWith("-") || arg === "-") {
-      positional++;
+      positional.push(arg);
       continue;
     }
     const name = arg.split("=")[0];
@@ -113,7 +113,7 @@ function problemsOf(parser: AnyParser, args: readonly string[], optiqueError: st
       given.add(name);
       if (known.get(name) && !arg.includes("=")) i++; // its value
     } else {
-      problems.push(`Unknown option ${name}.${didYouMean(name, known.keys())}`);
+      problems.push(`Unknown option ${name}${didYouMean(name, known.keys())}`);
     }
   }
   const needs = required(parser.usage);
@@ -121,8 +121,11 @@ function problemsOf(parser: AnyParser, args: readonly string[], optiqueError: st
   if (missing.length > 0) {
     problems.push(`Missing option${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
   }
-  if (positional === 0 && needs.arguments.length > 0) {
-    problems.push(`Missing ${needs.arguments.join(" ")}`);
+  if (positional.length < needs.arguments.length) {
+    problems.push(`Missing ${needs.arguments.slice(positional.length).join(" ")}`);
+  }
+  for (const extra of positional.slice(needs.arguments.length)) {
+    problems.push(`Unexpected argument ${extra}`);
   }
   return problems.length > 0 ? problems : [optiqueError];
 }
@@ -161,7 +164,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       const suggestion = didYouMean(name, GROUPS[group].map(nameOf));
       return {
         kind: "usage",
-        text: `Error: Unknown ${wanted} ${name}.${suggestion}\nCommands: ${listCommands(group)}`,
+        text: `Error: Unknown ${wanted} ${name}${suggestion}\nCommands: ${listCommands(group)}`,
       };
     }
     path.push(name);
