@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { formatMessage } from "npm:@optique/core@0.7.19/message";
 import { getDocPage } from "npm:@optique/core@0.7.19/parser";
 import type { Usage } from "npm:@optique/core@0.7.19/usage";
-import { configure, getLogger, type LogRecord, reset } from "npm:@logtape/logtape@2.4.2";
+import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { findParser, GROUPS, helpPage, nameOf, usageLine } from "../src/cli/help.ts";
 import { figure, humanValue, seconds } from "../src/cli/human.ts";
 import { humanFormatter } from "../src/cli/logging.ts";
 import { barLine, clock } from "../src/cli/progress.ts";
 import { cliParser } from "../src/cli/parser.ts";
 import { parseCommandLine } from "../src/cli/usage.ts";
+import { captureLogs } from "./support/capture_logs.ts";
 
 /** Every command path: `train`, ..., `models list`, `models show`. */
 function commandPaths(): string[][] {
@@ -164,16 +165,7 @@ Deno.test("figures for people: 4 significant digits, seconds to 0.1 s, strings b
 });
 
 Deno.test("the terminal's log lines round the message's figures; JSON keeps them whole", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    reset: true,
-    sinks: { memory: (record) => records.push(record) },
-    loggers: [
-      { category: ["risktrain"], lowestLevel: "info", sinks: ["memory"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
-    ],
-  });
-  try {
+  const records = await captureLogs(() =>
     getLogger(["risktrain", "test"]).info(
       "Trained {modelType} in {seconds} s: auc {auc}, version {version}",
       {
@@ -182,10 +174,8 @@ Deno.test("the terminal's log lines round the message's figures; JSON keeps them
         auc: 0.939910767606596,
         version: "1",
       },
-    );
-  } finally {
-    await reset();
-  }
+    )
+  );
   const expected =
     /^\d\d:\d\d:\d\d\.\d{3} \[?INF\]? risktrain·test: Trained alert_scorer in 2\.0 s: auc 0\.9399, version 1\n?$/;
   assert.match(humanFormatter(false)(records[0]), expected);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "npm:@logtape/logtape@2.4.2";
 import { train } from "../src/train/train.ts";
 import type { TrainProgress } from "../src/train/train_options.ts";
 import { RoundBudget } from "../src/train/_round_budget.ts";
+import { captureLogs } from "./support/capture_logs.ts";
 import { syntheticMatrix } from "./support/synthetic_matrix.ts";
 
 Deno.test("RoundBudget counts rounds run and credits those a job did not need", () => {
@@ -22,29 +22,18 @@ Deno.test("RoundBudget counts rounds run and credits those a job did not need", 
 });
 
 Deno.test("train() reports rounds against each stage's budget and logs every finished trial", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    reset: true,
-    sinks: { memory: (record) => records.push(record) },
-    loggers: [
-      { category: ["risktrain", "train"], lowestLevel: "info", sinks: ["memory"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
-    ],
-  });
   const progress: TrainProgress[] = [];
-  try {
-    // 9 trials over 90 rounds: rungs of 9, 3 and 1 configurations at 10, 30 and 90 rounds.
-    await train(syntheticMatrix({ days: 20, rowsPerDay: 80, seed: 3 }), {
+  // 9 trials over 90 rounds: rungs of 9, 3 and 1 configurations at 10, 30 and 90 rounds.
+  const records = await captureLogs(() =>
+    train(syntheticMatrix({ days: 20, rowsPerDay: 80, seed: 3 }), {
       trials: 9,
       folds: 2,
       numBoostRound: 90,
       earlyStoppingRounds: 10,
       workers: 2,
       onProgress: (p) => progress.push(p),
-    });
-  } finally {
-    await reset();
-  }
+    })
+  );
 
   const search = progress.filter((p) => p.stage === "search");
   assert.ok(search.every((p) => p.total === (9 * 10 + 3 * 30 + 1 * 90) * 2));
