@@ -156,10 +156,13 @@ async function withClickHouse(
 /** Says where the embedded engine's data is; refuses a missing one for a reading command. */
 async function checkDataDir(connection: Connection, readsOnly: boolean): Promise<void> {
   const { dataDir, url } = connection.clickhouse;
-  if (url !== undefined || dataDir === undefined) {
-    logger.info("ClickHouse server {url}", { url });
+  if (url !== undefined) {
+    const shown = new URL(url);
+    shown.username = shown.password = ""; // credentials stay out of the log
+    logger.info("ClickHouse server {url}", { url: shown.href });
     return;
   }
+  if (dataDir === undefined) return;
   const path = resolve(dataDir);
   let exists = true;
   try {
@@ -366,7 +369,7 @@ async function modelsList(
     modelType: command.modelType,
   });
   if (entries.length === 0) {
-    context.print(`No models in ${outputDir}`);
+    context.print(`No models in ${resolve(outputDir)}`);
     return;
   }
   for (const { metadata, metadataPath } of entries) {

@@ -12,7 +12,7 @@ import { parseDotenv } from "./dotenv.ts";
 import { configureLogging } from "./logging.ts";
 import { progressDisplay } from "./progress.ts";
 import { abortOnSignals } from "./signals.ts";
-import { parseCommandLine } from "./usage.ts";
+import { commandPath, parseCommandLine, UsageError, usageErrorText } from "./usage.ts";
 import { versionLines } from "./versions.ts";
 
 const EXIT_USAGE = 2;
@@ -77,6 +77,10 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     progress.done();
+    if (error instanceof UsageError) {
+      console.error(usageErrorText(commandPath(line.command), [error.message]));
+      return EXIT_USAGE;
+    }
     if (error instanceof RiskTrainError) {
       console.error(`error: ${error.message}`);
       return error.code === "CANCELLED" ? EXIT_CANCELLED : 1;

@@ -67,15 +67,52 @@ function required(usage: Usage): { options: string[]; arguments: string[] } {
 }
 
 function usageError(path: readonly string[], problems: readonly string[]): CommandLine {
+  return { kind: "usage", text: usageErrorText(path, problems) };
+}
+
+/**
+ * A usage error as printed: the command's usage line, one `Error:` line per problem (in
+ * flag names), and where the full help is.
+ *
+ * @example
+ * ```ts
+ * import { usageErrorText } from "./usage.ts";
+ * const text = usageErrorText(["migrate"], ["--network must not be empty"]);
+ * console.assert(text.split("\n")[1] === "Error: --network must not be empty");
+ * ```
+ */
+export function usageErrorText(path: readonly string[], problems: readonly string[]): string {
   const name = [PROGRAM, ...path].join(" ");
-  return {
-    kind: "usage",
-    text: [
-      `Usage: ${usageLine(path)}`,
-      ...problems.map((p) => `Error: ${p}`),
-      `Run \`${name} --help\` for every option and examples.`,
-    ].join("\n"),
-  };
+  return [
+    `Usage: ${usageLine(path)}`,
+    ...problems.map((p) => `Error: ${p}`),
+    `Run \`${name} --help\` for every option and examples.`,
+  ].join("\n");
+}
+
+/**
+ * The command names of a parsed command: `["train"]`, `["models", "list"]`.
+ *
+ * @example
+ * ```ts
+ * import { commandPath } from "./usage.ts";
+ * console.assert(commandPath({ command: "models-list" } as never).join(" ") === "models list");
+ * ```
+ */
+export function commandPath(command: CliCommand): string[] {
+  return command.command.split("-");
+}
+
+/**
+ * A usage error found after parsing (an option's value checked against the others or the
+ * environment): the runner prints it with the command's usage line and exits 2.
+ */
+export class UsageError extends Error {
+  /** @param message What is wrong, in flag names: `--start-date 2024-03-01 is after ...`. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
 }
 
 function listCommands(group: string): string {
