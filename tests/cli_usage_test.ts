@@ -8,7 +8,10 @@ import { figure, humanValue, seconds } from "../src/cli/human.ts";
 import { humanFormatter } from "../src/cli/logging.ts";
 import { barLine, clock } from "../src/cli/progress.ts";
 import { cliParser } from "../src/cli/parser.ts";
-import { parseCommandLine } from "../src/cli/usage.ts";
+import { optionNames, parseCommandLine } from "../src/cli/usage.ts";
+import { flagProblems } from "../src/cli/flag_errors.ts";
+import { RiskTrainError } from "../src/errors.ts";
+import { z } from "npm:zod@4.6.7";
 import { captureLogs } from "./support/capture_logs.ts";
 
 /** Every command path: `train`, ..., `models list`, `models show`. */
@@ -195,4 +198,18 @@ Deno.test("a bar's line: label, bar, percentage, done/total, elapsed and ETA", (
     barLine({ label: "Final fit", done: 0, total: 75, unit: "rounds" }, 0, 8),
     /ETA --:--$/,
   );
+});
+
+Deno.test("a library options error is said in the command's flag names", () => {
+  const schema = z.object({ trials: z.int().max(1000), startDate: z.string().min(10) });
+  const cause = schema.safeParse({ trials: 5000, startDate: "x" }).error!;
+  const error = new RiskTrainError("CONFIG_INVALID", "Invalid training options", { cause });
+  assert.deepEqual(flagProblems(error, optionNames(["train"])), [
+    "--trials: Too big: expected number to be <=1000",
+    "--start-date: Too small: expected string to have >=10 characters",
+  ]);
+  assert.deepEqual(flagProblems(cause, optionNames(["train"]))?.length, 2);
+  // An issue about something that is not a flag of the command stays the library's error.
+  assert.equal(flagProblems(error, optionNames(["migrate"])), null);
+  assert.equal(flagProblems(new RiskTrainError("NO_DATA", "No alerts"), new Set()), null);
 });

@@ -12,7 +12,8 @@ import { parseDotenv } from "./dotenv.ts";
 import { configureLogging } from "./logging.ts";
 import { progressDisplay } from "./progress.ts";
 import { abortOnSignals } from "./signals.ts";
-import { commandPath, parseCommandLine, UsageError, usageErrorText } from "./usage.ts";
+import { flagProblems } from "./flag_errors.ts";
+import { commandPath, optionNames, parseCommandLine, UsageError, usageErrorText } from "./usage.ts";
 import { versionLines } from "./versions.ts";
 
 const EXIT_USAGE = 2;
@@ -77,8 +78,12 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     progress.done();
-    if (error instanceof UsageError) {
-      console.error(usageErrorText(commandPath(line.command), [error.message]));
+    const path = commandPath(line.command);
+    const problems = error instanceof UsageError
+      ? [error.message]
+      : flagProblems(error, optionNames(path));
+    if (problems !== null) {
+      console.error(usageErrorText(path, problems));
       return EXIT_USAGE;
     }
     if (error instanceof RiskTrainError) {

@@ -11,7 +11,7 @@ import { formatMessage } from "npm:@optique/core@0.7.19/message";
 import { parse, type Parser } from "npm:@optique/core@0.7.19/parser";
 import type { Usage } from "npm:@optique/core@0.7.19/usage";
 import { PROGRAM } from "./examples.ts";
-import { GROUPS, helpPage, nameOf, usageLine } from "./help.ts";
+import { findParser, GROUPS, helpPage, nameOf, usageLine } from "./help.ts";
 import type { CliCommand } from "./parser.ts";
 
 /** What the runner does with a command line. */
@@ -88,6 +88,20 @@ export function usageErrorText(path: readonly string[], problems: readonly strin
     ...problems.map((p) => `Error: ${p}`),
     `Run \`${name} --help\` for every option and examples.`,
   ].join("\n");
+}
+
+/**
+ * Every option name of the command `path` names.
+ *
+ * @example
+ * ```ts
+ * import { optionNames } from "./usage.ts";
+ * console.assert(optionNames(["train"]).has("--trials"));
+ * ```
+ */
+export function optionNames(path: readonly string[]): Set<string> {
+  const parser = findParser(path);
+  return new Set(parser ? optionsOf(parser.usage).keys() : []);
 }
 
 /**
