@@ -250,6 +250,7 @@ async function features(
   context: CommandContext,
 ): Promise<void> {
   const write = command.out ? [dirname(command.out)] : [];
+  const bars = runProgressBars(context.progress);
   await withClickHouse(command, context, { write, readsOnly: true }, async (ch, database) => {
     const data = await extract(ch, {
       network: command.network,
@@ -259,10 +260,7 @@ async function features(
       windowDays: command.windowDays,
     }, {
       signal: context.signal,
-      onProgress: (() => {
-        const bars = runProgressBars(context.progress);
-        return (progress) => bars({ phase: "extract", progress });
-      })(),
+      onProgress: (progress) => bars({ phase: "extract", progress }),
     });
     context.progress.done();
     const matrix = buildFeatures(data, { modelType: command.modelType });
