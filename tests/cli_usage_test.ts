@@ -213,3 +213,10 @@ Deno.test("a library options error is said in the command's flag names", () => {
   assert.equal(flagProblems(error, optionNames(["migrate"])), null);
   assert.equal(flagProblems(new RiskTrainError("NO_DATA", "No alerts"), new Set()), null);
 });
+
+Deno.test("parseCommandLine takes the word after an unknown option as its value", () => {
+  const text = usageOf(["models", "show", "--ouput-dir", "x", "m1"]);
+  assert.deepEqual(text.split("\n").filter((l) => l.startsWith("Error:")), [
+    "Error: Unknown option --ouput-dir. Did you mean --output-dir?",
+  ]);
+});

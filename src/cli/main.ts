@@ -78,6 +78,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     progress.done();
+    await dispose(); // the log lines before the error line
     const path = commandPath(line.command);
     const problems = error instanceof UsageError
       ? [error.message]

@@ -165,6 +165,8 @@ function problemsOf(parser: AnyParser, args: readonly string[], optiqueError: st
       if (known.get(name) && !arg.includes("=")) i++; // its value
     } else {
       problems.push(`Unknown option ${name}${didYouMean(name, known.keys())}`);
+      // What follows an unknown option is taken as its value, not as an argument.
+      if (!arg.includes("=") && i + 1 < args.length && !args[i + 1].startsWith("-")) i++;
     }
   }
   const needs = required(parser.usage);
