@@ -113,6 +113,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
             seed: command.seed,
             testFraction: command.testFraction,
             testStartDate: command.testStartDate,
+            ...evaluationFlags(command),
             force: command.force ?? false,
           }, context),
       );
@@ -193,6 +194,19 @@ function generationBar(
       unit: "steps",
     });
     if (step >= steps) display.end("generate");
+  };
+}
+
+/** The evaluation flags of train and demo as runTraining options. */
+function evaluationFlags(
+  command: Extract<CliCommand, { command: "train" | "demo" }>,
+): Pick<RunTrainingOptions, "cv" | "cvGapDays" | "alertBudget" | "calibration" | "allowWeak"> {
+  return {
+    cv: command.cv,
+    cvGapDays: command.cvGapDays,
+    alertBudget: command.alertBudget,
+    calibration: command.calibration,
+    allowWeak: command.allowWeak ?? false,
   };
 }
 
@@ -327,6 +341,7 @@ async function demo(
         seed,
         testFraction: command.testFraction,
         testStartDate: command.testStartDate,
+        ...evaluationFlags(command),
         force: command.force ?? false,
       }, context);
     }

@@ -26,6 +26,8 @@ import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+import { CALIBRATION_METHODS } from "../metrics/calibration_fit.ts";
+import { CV_SCHEMES } from "../train/cv_folds.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -108,6 +110,26 @@ function trainingFlags(defaults: { trials: number; folds: number }) {
         description: message`First processing_date of the test set (default from --test-fraction)`,
       }),
     ),
+    cv: optional(option("--cv", choice(CV_SCHEMES), {
+      description:
+        message`Cross-validation: time (forward-chaining over dates), stratified, or grouped (by address: the pessimistic unseen-addresses view; ranker: by query) (default time)`,
+    })),
+    cvGapDays: optional(option("--cv-gap-days", integer({ min: 0 }), {
+      description:
+        message`Days between a time fold's fitting dates and its validation dates (default 0)`,
+    })),
+    alertBudget: optional(option("--alert-budget", integer({ min: 1 }), {
+      description:
+        message`Alerts an investigator works per day, for precision@k and recall@k (default 100)`,
+    })),
+    calibration: optional(option("--calibration", choice(CALIBRATION_METHODS), {
+      description:
+        message`Calibration of the scorers' probabilities: isotonic, platt or none (default isotonic)`,
+    })),
+    allowWeak: optional(flag("--allow-weak", {
+      description:
+        message`Save a model no better than its baseline, marked weak, instead of failing with NO_SIGNAL`,
+    })),
     force: optional(flag("--force", {
       description: message`Train even when a model for the same configuration and data exists`,
     })),
