@@ -36,7 +36,10 @@ Deno.test("demo on 6 small days stops with NO_SIGNAL and saves nothing; --allow-
     assert.equal(refused.code, 1, refused.stderr);
     const errors = refused.stderr.split("\n").filter((line) => line.startsWith("error:"));
     assert.equal(errors.length, 1, refused.stderr);
-    assert.match(errors[0], /^error: NO_SIGNAL: the alert_scorer learned nothing usable: .*test AUC/);
+    assert.match(
+      errors[0],
+      /^error: NO_SIGNAL: the alert_scorer learned nothing usable: .*test AUC/,
+    );
     assert.deepEqual(artifacts(`${ROOT}/${outputDir}`), []);
 
     const saved = await demo([...small, ...where, "--allow-weak"]);
