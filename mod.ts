@@ -86,7 +86,12 @@ export { buildFeatures, type BuildFeaturesOptions } from "./src/features/build_f
 export { type MatrixSummary, summarizeMatrix, writeMatrixArrow } from "./src/features/summary.ts";
 
 export { train } from "./src/train/train.ts";
-export { type TrainOptions, type TrainProgress } from "./src/train/train_options.ts";
+export {
+  type PreviousModel,
+  type TrainOptions,
+  type TrainProgress,
+} from "./src/train/train_options.ts";
+export type { CvScheme } from "./src/train/cv_folds.ts";
 export { trainingKey } from "./src/train/training_key.ts";
 export type { Hyperparameters } from "./src/train/search_space.ts";
 
@@ -131,6 +136,7 @@ export { rocAuc } from "./src/metrics/roc_auc.ts";
 export { averagePrecision } from "./src/metrics/average_precision.ts";
 export { logLoss } from "./src/metrics/log_loss.ts";
 export { applyCalibration } from "./src/metrics/calibration.ts";
+export type { CalibrationMethod } from "./src/metrics/calibration_fit.ts";
 export {
   type DateEvaluation,
   evaluateScores,
