@@ -32,7 +32,9 @@ Deno.test("train() refuses a scorer whose test days hold one class, and saves it
   const oneClass: FeatureMatrix = { ...matrix, label };
   await assert.rejects(
     train(oneClass, OPTIONS),
-    noSignal(/NO_SIGNAL: the alert_scorer learned nothing usable: the test set has 0 positive of \d+ rows \(it needs both classes\)/),
+    noSignal(
+      /NO_SIGNAL: the alert_scorer learned nothing usable: the test set has 0 positive of \d+ rows \(it needs both classes\)/,
+    ),
   );
   const model = await train(oneClass, { ...OPTIONS, allowWeak: true });
   const details = model.details as Record<string, unknown>;
