@@ -3,7 +3,6 @@
  * both engines: the embedded one and a server (the chDB HTTP harness in tests/support/).
  */
 import assert from "node:assert/strict";
-import type { Table } from "npm:apache-arrow@21.2.0";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { checkContract } from "../src/extract/check_contract.ts";
@@ -12,25 +11,11 @@ import { migrate } from "../src/schema/migrate.ts";
 import type { ClickHouse, ExtractedData } from "../src/types.ts";
 import { FIXTURE_QUERY, loadFixture } from "./fixtures/feature_fixture.ts";
 import { startChdbHttpServer } from "./support/chdb_http_harness.ts";
-
-/** A table's rows as JSON text, sorted (row order of per-address tables is not defined). */
-function rows(table: Table): string[] {
-  return table.toArray().map((row) =>
-    JSON.stringify(
-      row.toJSON(),
-      (_, value) =>
-        typeof value === "bigint"
-          ? value.toString()
-          : ArrayBuffer.isView(value)
-          ? Array.from(value as unknown as ArrayLike<number>)
-          : value,
-    )
-  ).sort();
-}
+import { sortedRows } from "./support/table_rows.ts";
 
 function assertSameData(actual: ExtractedData, expected: ExtractedData): void {
   for (const name of ["alerts", "features", "moneyFlows", "clusters", "labels"] as const) {
-    assert.deepEqual(rows(actual[name]), rows(expected[name]), name + " differ");
+    assert.deepEqual(sortedRows(actual[name]), sortedRows(expected[name]), name + " differ");
     assert.deepEqual(
       actual[name].schema.fields.map((field) => String(field.type)),
       expected[name].schema.fields.map((field) => String(field.type)),
