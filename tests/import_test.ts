@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { FEATURE_COLUMNS } from "../src/extract/contract_columns.ts";
@@ -253,6 +254,49 @@ Deno.test("a generated network exported and imported gives the same fingerprint 
     assert.equal(b.modelText, a.modelText);
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("deno task import loads the exports and prints a line per batch", async () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const work = join(root, ".risktrain", "import-cli-" + crypto.randomUUID());
+  const outside = await upstreamExport();
+  try {
+    const from = join(work, "exports");
+    await Deno.mkdir(work, { recursive: true });
+    await Deno.rename(outside, from);
+    const run = async (from: string) => {
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "-q", "import", "--network", "fx", "--from", from, "--data-dir", work],
+        cwd: root,
+        env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/", PATH: Deno.env.get("PATH") ?? "" },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const decoder = new TextDecoder();
+      return {
+        code: output.code,
+        stdout: decoder.decode(output.stdout),
+        stderr: decoder.decode(output.stderr),
+      };
+    };
+    const ok = await run(from);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^Imported 3 batches into risk_scoring_fx in [\d.]+ s:$/m);
+    assert.match(ok.stdout, /^ {2}2024-01-03\/7 {2}raw_features 1, raw_money_flows 0 \(no alerts/m);
+    assert.match(ok.stdout, /The alert and cluster models need alerts/);
+    assert.match(ok.stderr, /has no alerts\.parquet/);
+    const elsewhere = await Deno.makeTempDir({ prefix: "risktrain-elsewhere-" });
+    try {
+      const refused = await run(elsewhere);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, new RegExp("--allow-read=" + elsewhere));
+    } finally {
+      await Deno.remove(elsewhere, { recursive: true });
+    }
+  } finally {
+    await Deno.remove(work, { recursive: true });
   }
 });
 

@@ -21,6 +21,7 @@ const PUBLIC_VALUES = [
   "extract",
   "findExisting",
   "generate",
+  "importSnapshots",
   "initLightGBM",
   "latest",
   "list",

@@ -24,6 +24,7 @@ import { migrate } from "../schema/migrate.ts";
 import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
+import { runImport } from "./import_command.ts";
 import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressLine } from "./progress.ts";
@@ -119,6 +120,8 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
     }
     case "demo":
       return await demo(command, context);
+    case "import":
+      return await runImport(command, context);
   }
 }
 

@@ -14,6 +14,7 @@ import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+import { importFlags } from "./import_command.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -217,6 +218,21 @@ const modelsCommand = command(
   { description: message`Inspect the model registry` },
 );
 
+const importCommand = command(
+  "import",
+  merge(
+    object({
+      command: constant("import"),
+      network,
+      startDate: optional(startDate),
+      endDate: optional(endDate),
+    }),
+    importFlags,
+    connection,
+  ),
+  { description: message`Load the upstream's snapshot exports (Parquet) into a network's tables` },
+);
+
 /** The whole command line: one of the subcommands. */
 export const cliParser = or(
   trainCommand,
@@ -224,6 +240,7 @@ export const cliParser = or(
   generateCommand,
   migrateCommand,
   featuresCommand,
+  importCommand,
   modelsCommand,
 );
 

@@ -8,7 +8,8 @@ import { resolve } from "node:path";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
-import type { InputTable } from "../extract/contract_columns.ts";
+// The public name of the input tables (mod.ts exports it from generate).
+import type { InputTable } from "../generate/generate.ts";
 import { DatabaseSchema, IsoDateSchema, NetworkSchema, parseOptions } from "../options.ts";
 import { migrate } from "../schema/migrate.ts";
 import type { ClickHouse } from "../types.ts";
