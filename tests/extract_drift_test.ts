@@ -7,10 +7,12 @@ import { openClickHouse } from "../src/clickhouse/open.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { checkContract } from "../src/extract/check_contract.ts";
 import { extract } from "../src/extract/extract.ts";
+import { buildFeatures } from "../src/features/build_features.ts";
 import { migrate } from "../src/schema/migrate.ts";
 import type { ClickHouse, ExtractedData } from "../src/types.ts";
 import { FIXTURE_QUERY, loadFixture } from "./fixtures/feature_fixture.ts";
 import { startChdbHttpServer } from "./support/chdb_http_harness.ts";
+import { NEW_FEATURES } from "./support/upstream_export.ts";
 import { sortedRows } from "./support/table_rows.ts";
 
 function assertSameData(actual: ExtractedData, expected: ExtractedData): void {
@@ -122,6 +124,28 @@ async function driftSteps(t: Deno.TestContext, ch: ClickHouse, engine: string): 
     ]);
     assertSameData(await extract(ch, query(prefix + "rmt")), baseline);
   });
+
+  await t.step(
+    "the seven new upstream raw_features columns are features when present",
+    async () => {
+      await variant(ch, prefix + "new", [
+        "ALTER TABLE {db:Identifier}.raw_features " +
+        NEW_FEATURES.map((name, i) =>
+          "ADD COLUMN `" + name + "` " + (i === 1 ? "UInt32" : "Float32") + " DEFAULT degree_in + 1"
+        )
+          .join(", "),
+      ]);
+      const data = await extract(ch, query(prefix + "new"));
+      assert.deepEqual(data.missingFeatureColumns, []);
+      const matrix = buildFeatures(data, { modelType: "alert_scorer" });
+      for (const name of NEW_FEATURES) {
+        assert.ok(matrix.featureNames.includes("addr_" + name), name);
+        const field = data.features.schema.fields.find((f) => f.name === name);
+        assert.equal(String(field?.type), "Float64");
+      }
+      assert.deepEqual(baseline.missingFeatureColumns, NEW_FEATURES);
+    },
+  );
 
   await t.step("a String for a number stays a clear error", async () => {
     await variant(ch, prefix + "kind", [

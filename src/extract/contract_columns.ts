@@ -183,14 +183,13 @@ export const FEATURE_COLUMNS: readonly FeatureColumnSpec[] = [
      is_whale_inactive is_retail_inactive is_regular_user`,
   ),
   // Added by a later upstream version (shared/DATA_CONTRACT.md, "Upstream drift"): edge
-  // relationship features. Older snapshots and the generator lack them.
-  ...specs("Float32", "number", "avg_relationship_age_days"),
-  ...specs("UInt32", "number", "max_relationship_age_days"),
+  // relationship features. Older snapshots and the generator lack them. Float64, so that
+  // any numeric type the upstream gives them (integers, Float32) is only narrower.
   ...specs(
-    "Float32",
+    "Float64",
     "number",
-    `bidirectional_relationship_ratio avg_edge_reciprocity multi_asset_edge_ratio
-     edge_hourly_entropy edge_weekly_entropy`,
+    `avg_relationship_age_days max_relationship_age_days bidirectional_relationship_ratio
+     avg_edge_reciprocity multi_asset_edge_ratio edge_hourly_entropy edge_weekly_entropy`,
   ),
 ];
 
