@@ -6,21 +6,31 @@
  */
 import { object } from "npm:@optique/core@0.7.19/constructs";
 import { message } from "npm:@optique/core@0.7.19/message";
+import { optional } from "npm:@optique/core@0.7.19/modifiers";
 import { option } from "npm:@optique/core@0.7.19/primitives";
 import { string } from "npm:@optique/core@0.7.19/valueparser";
+import { zod } from "npm:@optique/zod@0.7.19";
+import { IsoDateSchema } from "../options.ts";
 import { openClickHouse } from "../clickhouse/open.ts";
 import { importSnapshots } from "../import/import_snapshots.ts";
 import type { CommandContext } from "./commands.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
+import { seconds } from "./human.ts";
 import type { CliCommand } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 
-/** The flags only `import` has (network, dates and connection are shared). */
+/** The flags only `import` has (network and connection are shared). */
 export const importFlags = object("Import", {
   from: option("--from", string({ metavar: "DIR" }), {
     description:
       message`Export folder holding risk-scoring/snapshots/<network>/<date>/<window>/ (or risk-scoring/ itself)`,
   }),
+  startDate: optional(option("--start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
+    description: message`First processing_date folder to import (default the first one)`,
+  })),
+  endDate: optional(option("--end-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
+    description: message`Last processing_date folder to import (default the last one)`,
+  })),
 });
 
 type ImportCommand = Extract<CliCommand, { command: "import" }>;
@@ -47,12 +57,18 @@ export async function runImport(command: ImportCommand, context: CommandContext)
     endDate: command.endDate,
     signal: context.signal,
     onProgress: (p) =>
-      context.progress.update(`Importing ${p.table}: file ${p.step}/${p.steps} (${p.rows} rows)`),
+      context.progress.update("import", {
+        label: "Importing files",
+        done: p.step,
+        total: p.steps,
+        unit: "files",
+      }),
   });
+  context.progress.end("import");
   context.progress.done();
   context.print(
     `Imported ${result.batches.length} batches into ${result.database} in ${
-      result.seconds.toFixed(1)
+      seconds(result.seconds)
     } s:`,
   );
   for (const batch of result.batches) {

@@ -13,6 +13,7 @@ import { collectBatches, type ExtractProgress, type ProgressTotals } from "./col
 import {
   ALIGN_SETTINGS,
   castSources,
+  type ExtractStatements,
   extractStatements,
   featureSelect,
   windowsSql,
@@ -202,7 +203,8 @@ export async function extract(
     ...(sampled ? { limit: parsed.limit!, seed: parsed.seed ?? 0 } : {}),
   };
   const statements = extractStatements(sampled, sources);
-  const totals: ProgressTotals = { rows: 0, bytes: 0 };
+  const totals: ProgressTotals = { rows: 0, bytes: 0, expectedRows: 0 };
+  if (onProgress) totals.expectedRows = await expectedRows(source, statements, params, signal);
   const collect = { signal, onProgress };
   logger.info(
     "Extracting alerts of {network} from {startDate} to {endDate} at window {windowDays}",
@@ -283,4 +285,16 @@ export async function extract(
     labels,
     missingFeatureColumns: contract.missingFeatureColumns,
   };
+}
+
+/** The rows the extraction's statements will return (see ExtractStatements.expectedRows). */
+async function expectedRows(
+  source: ClickHouse,
+  statements: ExtractStatements,
+  params: QueryParams,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const counts = await source.query(statements.expectedRows, { params, signal });
+  const count = (name: string) => Number(counts.getChild(name)?.get(0) ?? 0);
+  return count("alerts") + 2 * count("pairs") + count("clusters");
 }

@@ -180,6 +180,12 @@ export interface ExtractStatements {
   clusters: string;
   /** Row counts and hashes of the source rows, for the fingerprint. */
   fingerprint: string;
+  /**
+   * The rows the other statements will return, counted first for progress reports: alerts,
+   * alerted (processing_date, address) pairs (one features and one money-flow row each) and
+   * clusters of the range (an upper bound when sampled).
+   */
+  expectedRows: string;
 }
 
 /**
@@ -336,7 +342,11 @@ export function extractStatements(
     " FROM " + sources.raw_address_labels + " " +
     "WHERE network = {network:String} AND processing_date <= {end:Date}";
 
-  return { alerts, featuresHead, featuresTail, moneyFlows, clusters, fingerprint };
+  const expectedRows = "WITH " + selected + " SELECT count() AS alerts, " +
+    "uniqExact(processing_date, address) AS pairs, (SELECT count() FROM " +
+    sources.raw_clusters + " WHERE " + RANGE + ") AS clusters FROM selected";
+
+  return { alerts, featuresHead, featuresTail, moneyFlows, clusters, fingerprint, expectedRows };
 }
 
 /** The raw_features select list for the present columns, with its identifier parameters. */

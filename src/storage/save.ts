@@ -89,8 +89,17 @@ function buildMetadata(
       }`,
     );
   }
-  const { seed, config_hash, lightgbm_version, threshold, timings_ms, split, ...details } =
-    parsed.data;
+  const {
+    seed,
+    config_hash,
+    lightgbm_version,
+    threshold,
+    timings_ms,
+    split,
+    weak,
+    comparison,
+    ...details
+  } = parsed.data;
   const p = model.provenance;
   const metrics = Object.fromEntries(
     Object.entries(model.metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]),
@@ -125,6 +134,9 @@ function buildMetadata(
     feature_importance: model.featureImportance.map((f) => ({ ...f })),
     model_file: `${stem}.txt`,
     model_sha256: modelSha256,
+    ...(model.calibration ? { calibration: model.calibration } : {}),
+    ...(weak !== undefined ? { weak } : {}),
+    ...(comparison !== undefined ? { comparison } : {}),
     details,
   });
 }
