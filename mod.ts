@@ -79,6 +79,14 @@ export {
   type InputTable,
 } from "./src/generate/generate.ts";
 
+export {
+  type ImportedBatch,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportResult,
+  importSnapshots,
+} from "./src/import/import_snapshots.ts";
+
 export { extract, type ExtractOptions } from "./src/extract/extract.ts";
 export type { ExtractProgress } from "./src/extract/collect_batches.ts";
 
