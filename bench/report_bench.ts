@@ -17,7 +17,7 @@ import { renderReport } from "../src/report/render_report.ts";
 import { type ModelMetadata, ModelMetadataSchema } from "../src/storage/metadata.ts";
 import type { EvaluationData } from "../src/types.ts";
 
-const ALERTS = 1_000_000, TEST = 200_000, DAYS = 60, FEATURES = 133, SHAP_ROWS = 1000;
+const ALERTS = 1_000_000, TEST = 200_000, FEATURES = 133, SHAP_ROWS = 1000;
 const random = createRandom(11);
 const firstDay = Date.UTC(2024, 0, 1) / 86_400_000;
 

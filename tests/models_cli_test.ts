@@ -74,17 +74,17 @@ Deno.test("models list, show, compare and report print what a person reads", asy
       const run = await models(["show", "--output-dir", relative, "torus_alert_scorer_v1"]);
       assert.equal(run.code, 0, run.stderr);
       const out = run.stdout;
-      assert.match(out, /^torus_alert_scorer_v1  alert_scorer on torus$/m);
-      assert.match(out, /^  Test dates\s+2024-03-11 to 2024-03-31$/m);
-      assert.match(out, /^  Labelled rows\s+1,000 \(train 800, test 200\)$/m);
-      assert.match(out, /^  test_auc\s+0\.8100$/m);
+      assert.match(out, /^torus_alert_scorer_v1 {2}alert_scorer on torus$/m);
+      assert.match(out, /^ {2}Test dates\s+2024-03-11 to 2024-03-31$/m);
+      assert.match(out, /^ {2}Labelled rows\s+1,000 \(train 800, test 200\)$/m);
+      assert.match(out, /^ {2}test_auc\s+0\.8100$/m);
       // Features sorted by gain with their share of the total (123.5 of 143.75).
       assert.match(
         out,
-        /^  1  a\s+123\.5\s+85\.9%\n  2  b\s+20\.3\s+14\.1%\n  3  c\s+0\.0\s+0\.0%$/m,
+        /^ {2}1 {2}a\s+123\.5\s+85\.9%\n {2}2 {2}b\s+20\.3\s+14\.1%\n {2}3 {2}c\s+0\.0\s+0\.0%$/m,
       );
       assert.match(out, new RegExp(`^  report\\s+${first.reportPath.slice(ROOT.length)}$`, "m"));
-      assert.match(out, /^  evaluation  none$/m);
+      assert.match(out, /^ {2}evaluation {2}none$/m);
       assert.ok(out.split("\n").length < 60, "a screenful, not the raw JSON");
     });
 
@@ -93,9 +93,9 @@ Deno.test("models list, show, compare and report print what a person reads", asy
       assert.equal(run.code, 0, run.stderr);
       assert.match(
         run.stdout,
-        /^  WEAK MODEL \(saved with --allow-weak\): the model has 1 tree\.$/m,
+        /^ {2}WEAK MODEL \(saved with --allow-weak\): the model has 1 tree\.$/m,
       );
-      assert.match(run.stdout, /^  No baseline is recorded for this model\.$/m);
+      assert.match(run.stdout, /^ {2}No baseline is recorded for this model\.$/m);
     });
 
     await t.step("show --json: the raw metadata", async () => {
@@ -116,8 +116,8 @@ Deno.test("models list, show, compare and report print what a person reads", asy
         ]);
         assert.equal(run.code, 0, run.stderr);
         const out = run.stdout;
-        assert.match(out, /^A  torus_alert_scorer_v1 /m);
-        assert.match(out, /^B  torus_alert_scorer_v2 /m);
+        assert.match(out, /^A {2}torus_alert_scorer_v1 /m);
+        assert.match(out, /^B {2}torus_alert_scorer_v2 /m);
         assert.match(out, /^test_auc\s+0\.8100\s+0\.8600\s+\+0\.0500$/m);
         assert.match(out, /^test_f1\s+0\.5450\s+0\.5000\s+-0\.0450$/m);
         assert.match(out, /^test_pr_auc\s+0\.4200\s+0\.4200\s+\+0\.0000$/m);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { object } from "npm:@optique/core@0.7.19/constructs";
 import { message } from "npm:@optique/core@0.7.19/message";
 import { optional } from "npm:@optique/core@0.7.19/modifiers";
@@ -16,20 +17,27 @@ import { rebuildReport } from "../report/rebuild_report.ts";
 import { DEFAULT_OUTPUT_DIR, list, load, type LoadedModel } from "../storage/registry.ts";
 import type { ModelType } from "../types.ts";
 import { modelCompareLines, modelListLines, modelShowLines } from "./model_views.ts";
+import { examples } from "./examples.ts";
 import { requirePermissions } from "./permissions.ts";
 
 const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
   description: message`Where models are looked up by id (default trained_models)`,
 }));
-const model = (metavar: string) => argument(string({ metavar }));
+const model = (metavar: string, which: string) =>
+  argument(string({ metavar }), {
+    description: message`${which} model's id, or the path of its .json or .txt file`,
+  });
 
 /** `models report MODEL`: the parser. */
 export const modelsReportCommand = command(
   "report",
-  object({ command: constant("models-report"), outputDir, model: model("MODEL") }),
+  object({ command: constant("models-report"), outputDir, model: model("MODEL", "The") }),
   {
-    description:
-      message`Rebuild a model's HTML report beside it (a path or a model id), e.g. deno task models report torus_alert_scorer_v1`,
+    description: message`Write a saved model's HTML report again, beside the model`,
+    footer: examples(
+      "deno task models report demo_alert_scorer_v1",
+      "deno task models report trained_models/alert_scorer_v1_20240301_120000.json",
+    ),
   },
 );
 
@@ -39,12 +47,15 @@ export const modelsCompareCommand = command(
   object({
     command: constant("models-compare"),
     outputDir,
-    first: model("A"),
-    second: model("B"),
+    first: model("A", "The first"),
+    second: model("B", "The second"),
   }),
   {
-    description:
-      message`Compare two models' metrics and feature importance, e.g. deno task models compare torus_alert_scorer_v1 torus_alert_scorer_v2`,
+    description: message`Compare two models: metrics side by side and the features that moved most`,
+    footer: examples(
+      "deno task models compare demo_alert_scorer_v1 demo_alert_scorer_v2",
+      "deno task models compare demo_alert_scorer_v1 trained_models/alert_scorer_v2_20240301_120000.json",
+    ),
   },
 );
 
@@ -84,7 +95,7 @@ export async function runModelsList(
     modelType: options.modelType,
   });
   if (entries.length === 0) {
-    print(`No models in ${dir}`);
+    print(`No models in ${resolve(dir)}`);
     return;
   }
   for (const line of modelListLines(entries)) print(line);

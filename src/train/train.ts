@@ -13,7 +13,7 @@ import { bestF1Threshold } from "../metrics/threshold.ts";
 import type { FeatureMatrix, TrainedModel } from "../types.ts";
 import { subsetMatrix } from "./_matrix_subset.ts";
 import { evaluateTest, type TestEvaluation } from "./_test_evaluation.ts";
-import { weakReasons } from "./_weak_model.ts";
+import { weakFigures, weakReasons } from "./_weak_model.ts";
 import { cvMetricName, imbalanceDecision, lightgbmParams } from "./_lightgbm_params.ts";
 import { shareSource, type TrainingJob, TrainingPool } from "../lightgbm/mod.ts";
 import { LIGHTGBM_VERSION } from "./_lightgbm_version.ts";
@@ -37,6 +37,7 @@ import {
 } from "./search_space.ts";
 import { halvingSchedule, successiveHalving } from "./successive_halving.ts";
 import { timeSplit } from "./time_split.ts";
+import { RoundBudget } from "./_round_budget.ts";
 import { type TrainOptions, TrainOptionsSchema, type TrainProgress } from "./train_options.ts";
 import { trainingKey } from "./training_key.ts";
 
@@ -216,16 +217,38 @@ export async function train(
   const testRows = Int32Array.from({ length: rows.length - nTrain }, (_, i) => nTrain + i);
   let bestScore = NaN;
   const foldCurves = new Map<number, Float64Array[]>();
+  let bestTrial = -1;
   await using pool = new TrainingPool({ size: workers });
-  const run = (
+  // Each stage's progress counts boosting rounds against its budget (see TrainProgress).
+  const schedule = halvingSchedule(configs.length, opts.numBoostRound);
+  const searchBudget = new RoundBudget(
+    schedule.reduce((sum, rung) => sum + rung.keep * rung.rounds, 0) * folds.length,
+  );
+  const run = async (
     job: Omit<TrainingJob, "source" | "validSource">,
-    progress: Omit<TrainProgress, "iteration" | "bestScore">,
-  ) =>
-    pool.run({ ...job, source, validSource }, {
+    progress: Omit<TrainProgress, "iteration" | "bestScore" | "done" | "total">,
+    budget: RoundBudget,
+  ) => {
+    const share = budget.job(job.numBoostRound);
+    const report = (iteration: number) =>
+      opts.onProgress?.({
+        ...progress,
+        iteration,
+        bestScore,
+        done: budget.done,
+        total: budget.total,
+      });
+    const result = await pool.run({ ...job, source, validSource }, {
       signal: opts.signal,
-      onProgress: opts.onProgress &&
-        ((iteration) => opts.onProgress!({ ...progress, iteration: iteration + 1, bestScore })),
+      onProgress: opts.onProgress && ((iteration) => {
+        share.advance(iteration + 1);
+        report(iteration + 1);
+      }),
     });
+    share.finish();
+    report(result.numIterations);
+    return result;
+  };
 
   // Search: successive halving over the configurations, each scored by k-fold CV. Jobs
   // go fold by fold, so that a worker reuses the Datasets it built for a fold.
@@ -233,34 +256,55 @@ export async function train(
   const { best, result, history } = await successiveHalving(
     configs.length,
     opts.numBoostRound,
-    async (batch, rounds) => {
-      const curves = await Promise.all(folds.map((fold, f) =>
-        Promise.all(batch.map((c) =>
-          run({
-            params: paramsOf(c),
-            numBoostRound: rounds,
-            trainRows: fold.train,
-            validRows: fold.valid,
-            earlyStoppingRounds: opts.earlyStoppingRounds,
-            returnModel: false,
-            datasetKey: `fold:${f}`,
-          }, { stage: "search", trial: c, fold: f }).then((r) =>
-            Float64Array.from(r.evalHistory.valid[metric])
-          )
-        ))
-      ));
-      return batch.map((c, i) => {
-        foldCurves.set(c, curves.map((byConfig) => byConfig[i]));
-        const summary = summariseCv(foldCurves.get(c)!, rounds);
-        if (!(summary.mean <= bestScore)) bestScore = summary.mean;
-        logger.debug("Trial {trial} at {rounds} rounds: {metric} {score}", {
-          trial: c,
+    async (batch, rounds, rung) => {
+      // Configurations that converged at a lower rung are not trained again.
+      searchBudget.skip((schedule[rung].keep - batch.length) * rounds * folds.length);
+      const curves = folds.map((fold, f) =>
+        batch.map((c) =>
+          run(
+            {
+              params: paramsOf(c),
+              numBoostRound: rounds,
+              trainRows: fold.train,
+              validRows: fold.valid,
+              earlyStoppingRounds: opts.earlyStoppingRounds,
+              returnModel: false,
+              datasetKey: `fold:${f}`,
+            },
+            { stage: "search", trial: c, fold: f, rung },
+            searchBudget,
+          ).then((r) => Float64Array.from(r.evalHistory.valid[metric]))
+        )
+      );
+      // A trial is scored (and logged) as soon as its last fold ends.
+      return await Promise.all(batch.map(async (c, i) => {
+        foldCurves.set(c, await Promise.all(curves.map((byConfig) => byConfig[i])));
+        const summary = summariseCv(
+          foldCurves.get(c)!,
           rounds,
-          metric,
-          score: summary.mean,
-        });
+        );
+        if (!(summary.mean <= bestScore)) {
+          bestScore = summary.mean;
+          bestTrial = c;
+        }
+        logger.info(
+          "Trial {trial}/{trials} (rung {rung}): {metric} {score} ± {std} at {rounds} rounds; " +
+            "best trial {bestTrial}: {bestScore}",
+          {
+            trial: c,
+            trials: configs.length,
+            rung,
+            metric,
+            score: summary.mean,
+            std: summary.std,
+            rounds: summary.bestIteration,
+            budget: rounds,
+            bestTrial,
+            bestScore,
+          },
+        );
         return { ...summary, score: summary.mean };
-      });
+      }));
     },
   );
   timings.search_ms = elapsed(searchStart);
@@ -277,6 +321,8 @@ export async function train(
   const fitStart = performance.now();
   const rounds = result.bestIteration;
   const finalParams = paramsOf(best);
+  const finalBudget = new RoundBudget(rounds);
+  const thresholdBudget = new RoundBudget(rounds * folds.length);
   const fit = (
     trainRows: Uint32Array | Int32Array,
     validRows: Uint32Array | Int32Array,
@@ -291,10 +337,11 @@ export async function train(
       // The out-of-fold fits reuse the fold's Datasets from the search.
       datasetKey: fold === -1 ? undefined : `fold:${fold}`,
     }, {
-      stage: "final",
+      stage: fold === -1 ? "final" : "threshold",
       trial: best,
       fold,
-    });
+      rung: -1,
+    }, fold === -1 ? finalBudget : thresholdBudget);
   const [final, ...outOfFold] = await Promise.all([
     fit(trainIndex, testRows, -1),
     ...(scorer ? folds.map((fold, f) => fit(fold.train, fold.valid, f)) : []),
@@ -310,6 +357,7 @@ export async function train(
   // Out-of-fold predictions exist for the validated rows only (time folds: the later dates).
   const oofRows: number[] = [];
   const oofPrediction: number[] = [];
+  let oofPositives = 0;
   if (scorer) {
     folds.forEach((fold, f) =>
       fold.valid.forEach((row, i) => {
@@ -319,10 +367,13 @@ export async function train(
     );
     const oofLabel = Float32Array.from(oofRows, (row) => labelled.label[row]);
     const oof = Float64Array.from(oofPrediction);
-    const bestF1 = bestF1Threshold(oofLabel, oof);
-    threshold = bestF1.threshold;
-    calibration = fitCalibration(opts.calibration, oofLabel, oof);
-    metrics.cv_f1_at_threshold = bestF1.f1;
+    oofPositives = oofLabel.reduce((a, y) => a + y, 0);
+    if (oofPositives > 0 && oofPositives < oofLabel.length) {
+      const bestF1 = bestF1Threshold(oofLabel, oof);
+      threshold = bestF1.threshold;
+      calibration = fitCalibration(opts.calibration, oofLabel, oof);
+      metrics.cv_f1_at_threshold = bestF1.f1;
+    }
     const byRow = oofByRow = new Float64Array(nTrain).fill(NaN);
     oofRows.forEach((row, i) => byRow[row] = oof[i]);
   }
@@ -351,13 +402,18 @@ export async function train(
   timings.total_ms = elapsed(started);
 
   const weak = weakReasons(modelType, final.numIterations, evaluation);
+  if (scorer && (oofPositives === 0 || oofPositives === oofRows.length)) {
+    weak.push(
+      `the validated training rows hold ${oofPositives} positive of ${oofRows.length} (no threshold or calibration can be fitted)`,
+    );
+  }
   if (weak.length > 0) {
     if (!opts.allowWeak) {
       throw new RiskTrainError(
         "NO_SIGNAL",
-        `NO_SIGNAL: the ${modelType} learned nothing usable: ${
-          weak.join("; ")
-        }. Nothing was saved (--allow-weak saves it, marked weak)`,
+        `NO_SIGNAL: the ${modelType} learned nothing usable: ${weak.join("; ")} (${
+          weakFigures(modelType, final.numIterations, evaluation)
+        }). Nothing was saved (--allow-weak saves it, marked weak)`,
       );
     }
     logger.warn("Saving a weak {modelType}: {reasons}", { modelType, reasons: weak.join("; ") });
@@ -444,7 +500,7 @@ export async function train(
         eta: 3,
         trials: configs.length,
         num_boost_round: opts.numBoostRound,
-        schedule: halvingSchedule(configs.length, opts.numBoostRound),
+        schedule,
         chosen_trial: best,
         configurations: configs,
         history: history.map((h) => ({

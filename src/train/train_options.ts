@@ -22,20 +22,31 @@ export interface PreviousModel {
   categorical: readonly CategoricalFeature[];
 }
 
-/** Progress of training: the trial, fold and boosting iteration reached, and the best score. */
+/**
+ * Progress of training, reported after every boosting iteration of every job. `done` and
+ * `total` count boosting rounds in the stage: the search's budget is the successive-halving
+ * schedule's (every rung's configurations x rounds x folds); a job that stops early is
+ * credited the rounds it did not need, so `done` reaches `total` when the stage ends.
+ */
 export interface TrainProgress {
   /**
-   * Stage: the hyperparameter search, or the final fits (the model on the whole training
-   * part, and the out-of-fold fits that choose the threshold).
+   * Stage: the hyperparameter search, the final fit on the whole training part, or the
+   * out-of-fold fits that choose the threshold (scorers only).
    */
-  stage: "search" | "final";
-  /** Trial (configuration) index, from 0; the chosen one in the final stage. */
+  stage: "search" | "final" | "threshold";
+  /** Trial (configuration) index, from 0; the chosen one in the final stages. */
   trial: number;
   /** Cross-validation fold, from 0; -1 for the model on the whole training part. */
   fold: number;
-  /** Boosting iteration reached, from 1. */
+  /** Rung of the successive-halving schedule, from 0; -1 outside the search. */
+  rung: number;
+  /** Boosting iteration the job reached, from 1. */
   iteration: number;
-  /** Best validation score seen so far in the search (NaN before the first result). */
+  /** Boosting rounds of the stage done so far (all its jobs). */
+  done: number;
+  /** Boosting rounds the stage may run at most. */
+  total: number;
+  /** Best cross-validated score of a finished trial so far (NaN before the first). */
   bestScore: number;
 }
 
