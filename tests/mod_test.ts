@@ -24,6 +24,7 @@ const PUBLIC_VALUES = [
   "extract",
   "findExisting",
   "generate",
+  "importSnapshots",
   "initLightGBM",
   "latest",
   "list",

@@ -20,6 +20,7 @@ import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { type Connection, connectionNeeds, resolveConnection } from "./connection.ts";
 import { figure, seconds } from "./human.ts";
+import { runImport } from "./import_command.ts";
 import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressDisplay } from "./progress.ts";
@@ -120,6 +121,8 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
     }
     case "demo":
       return await demo(command, context);
+    case "import":
+      return await runImport(command, context);
   }
 }
 

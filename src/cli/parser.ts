@@ -28,6 +28,7 @@ import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
 import { CALIBRATION_METHODS } from "../metrics/calibration_fit.ts";
 import { CV_SCHEMES } from "../train/cv_folds.ts";
+import { importFlags } from "./import_command.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -321,6 +322,18 @@ const modelsCommand = command("models", or(...MODELS_COMMANDS), {
   footer: examples("deno task models list", "deno task models show MODEL"),
 });
 
+const importCommand = command(
+  "import",
+  merge(object({ command: constant("import"), network }), importFlags, connection),
+  {
+    description: message`Load the upstream's snapshot exports (Parquet) into a network's tables`,
+    footer: examples(
+      "deno task import --network torus --from exports",
+      "deno task import --network torus --from exports --start-date 2025-11-01 --end-date 2025-11-30",
+    ),
+  },
+);
+
 /** Every command: one line each (a new command's parser comes from its own file). */
 export const COMMANDS = [
   trainCommand,
@@ -328,6 +341,7 @@ export const COMMANDS = [
   generateCommand,
   migrateCommand,
   featuresCommand,
+  importCommand,
   modelsCommand,
 ] as const;
 

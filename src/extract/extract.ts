@@ -12,10 +12,11 @@ import { checkContract } from "./check_contract.ts";
 import { collectBatches, type ExtractProgress, type ProgressTotals } from "./collect_batches.ts";
 import {
   ALIGN_SETTINGS,
+  castSources,
   type ExtractStatements,
   extractStatements,
   featureSelect,
-  WINDOWS_SQL,
+  windowsSql,
 } from "./extract_sql.ts";
 import { parseExtractQuery } from "./extract_query.ts";
 
@@ -65,6 +66,7 @@ function formatWindows(windows: readonly number[]): string {
 
 async function resolveWindow(
   ch: ClickHouse,
+  sql: string,
   params: QueryParams,
   network: string,
   startDate: string,
@@ -72,7 +74,7 @@ async function resolveWindow(
   requested: number | undefined,
   signal?: AbortSignal,
 ): Promise<number> {
-  const table = await ch.query(WINDOWS_SQL, { params, signal });
+  const table = await ch.query(sql, { params, signal });
   const windows = Array.from(table.getChild("window_days") ?? [], (value) => Number(value));
   const range = network + " between " + startDate + " and " + endDate;
   if (requested === undefined) {
@@ -173,9 +175,19 @@ export async function extract(
     );
   }
 
+  if (contract.casts.length > 0) {
+    logger.info("Casting columns of another width in {database}: {columns}", {
+      database,
+      columns: contract.casts.map((cast) =>
+        cast.table + "." + cast.column + " " + cast.found + " as " + cast.expected
+      ).join(", "),
+    });
+  }
+  const sources = castSources(contract.casts, contract.replacingTables);
   const rangeParams = { db: database, start: startDate, end: endDate };
   const windowDays = await resolveWindow(
     source,
+    windowsSql(sources.raw_alerts),
     rangeParams,
     network,
     startDate,
@@ -190,7 +202,7 @@ export async function extract(
     window: windowDays,
     ...(sampled ? { limit: parsed.limit!, seed: parsed.seed ?? 0 } : {}),
   };
-  const statements = extractStatements(sampled);
+  const statements = extractStatements(sampled, sources);
   const totals: ProgressTotals = { rows: 0, bytes: 0, expectedRows: 0 };
   if (onProgress) totals.expectedRows = await expectedRows(source, statements, params, signal);
   const collect = { signal, onProgress };

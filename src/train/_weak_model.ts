@@ -51,3 +51,20 @@ export function weakReasons(
   }
   return reasons;
 }
+
+/** The figures a NO_SIGNAL message names: trees, test rows and positives, model and baseline. */
+export function weakFigures(
+  modelType: ModelType,
+  numTrees: number,
+  evaluation: TestEvaluation,
+): string {
+  const { metrics, perDate } = evaluation.result;
+  const rows = perDate.reduce((a, d) => a + d.rows, 0);
+  const positives = perDate.reduce((a, d) => a + d.positives, 0);
+  const [name, model, base] = modelType === "alert_ranker"
+    ? ["NDCG@10", metrics["test_ndcg@10"], metrics["baseline_ndcg@10"]]
+    : ["AUC", metrics.test_auc, metrics.baseline_auc];
+  return `${numTrees} tree${numTrees === 1 ? "" : "s"}, ${rows} test rows (${positives} ${
+    modelType === "alert_ranker" ? "relevant" : "positive"
+  }), test ${name} ${f4(model)}, baseline ${name} ${base === undefined ? "none" : f4(base)}`;
+}

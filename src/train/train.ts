@@ -13,7 +13,7 @@ import { bestF1Threshold } from "../metrics/threshold.ts";
 import type { FeatureMatrix, TrainedModel } from "../types.ts";
 import { subsetMatrix } from "./_matrix_subset.ts";
 import { evaluateTest, type TestEvaluation } from "./_test_evaluation.ts";
-import { weakReasons } from "./_weak_model.ts";
+import { weakFigures, weakReasons } from "./_weak_model.ts";
 import { cvMetricName, imbalanceDecision, lightgbmParams } from "./_lightgbm_params.ts";
 import { shareSource, type TrainingJob, TrainingPool } from "../lightgbm/mod.ts";
 import { LIGHTGBM_VERSION } from "./_lightgbm_version.ts";
@@ -351,6 +351,7 @@ export async function train(
   // Out-of-fold predictions exist for the validated rows only (time folds: the later dates).
   const oofRows: number[] = [];
   const oofPrediction: number[] = [];
+  let oofPositives = 0;
   if (scorer) {
     folds.forEach((fold, f) =>
       fold.valid.forEach((row, i) => {
@@ -360,10 +361,13 @@ export async function train(
     );
     const oofLabel = Float32Array.from(oofRows, (row) => labelled.label[row]);
     const oof = Float64Array.from(oofPrediction);
-    const bestF1 = bestF1Threshold(oofLabel, oof);
-    threshold = bestF1.threshold;
-    calibration = fitCalibration(opts.calibration, oofLabel, oof);
-    metrics.cv_f1_at_threshold = bestF1.f1;
+    oofPositives = oofLabel.reduce((a, y) => a + y, 0);
+    if (oofPositives > 0 && oofPositives < oofLabel.length) {
+      const bestF1 = bestF1Threshold(oofLabel, oof);
+      threshold = bestF1.threshold;
+      calibration = fitCalibration(opts.calibration, oofLabel, oof);
+      metrics.cv_f1_at_threshold = bestF1.f1;
+    }
   }
   const evaluation: TestEvaluation = await evaluateTest(labelled, nTrain, final.validPredictions!, {
     threshold,
@@ -380,13 +384,18 @@ export async function train(
   timings.total_ms = elapsed(started);
 
   const weak = weakReasons(modelType, final.numIterations, evaluation);
+  if (scorer && (oofPositives === 0 || oofPositives === oofRows.length)) {
+    weak.push(
+      `the validated training rows hold ${oofPositives} positive of ${oofRows.length} (no threshold or calibration can be fitted)`,
+    );
+  }
   if (weak.length > 0) {
     if (!opts.allowWeak) {
       throw new RiskTrainError(
         "NO_SIGNAL",
-        `NO_SIGNAL: the ${modelType} learned nothing usable: ${
-          weak.join("; ")
-        }. Nothing was saved (--allow-weak saves it, marked weak)`,
+        `NO_SIGNAL: the ${modelType} learned nothing usable: ${weak.join("; ")} (${
+          weakFigures(modelType, final.numIterations, evaluation)
+        }). Nothing was saved (--allow-weak saves it, marked weak)`,
       );
     }
     logger.warn("Saving a weak {modelType}: {reasons}", { modelType, reasons: weak.join("; ") });
