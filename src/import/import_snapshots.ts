@@ -134,6 +134,7 @@ interface PlannedFile {
   name: BatchFile;
   table: InputTable;
   path: string;
+  sha256: string;
   rows: number;
   plan: FileConversion;
 }
@@ -163,7 +164,7 @@ function planBatch(
         columns: plan.ignored.join(", "),
       });
     }
-    planned.push({ name, table, path: file.path, rows: file.rows, plan });
+    planned.push({ name, table, path: file.path, sha256: file.sha256, rows: file.rows, plan });
   }
   return planned;
 }
@@ -299,7 +300,7 @@ export async function importSnapshots(
       // Stage every file of the batch first: a file that fails to convert changes nothing.
       for (const file of plans[i]) {
         const stage = stageOf(file.table);
-        const loaded = await stageFile(ch, file.plan, resolve(file.path), undefined, {
+        const loaded = await stageFile(ch, file.plan, resolve(file.path), file.sha256, {
           database,
           stage,
           table: file.table,
