@@ -197,6 +197,21 @@ Deno.test("importSnapshots() refuses what it cannot read, before writing anythin
     );
   };
   try {
+    await t.step("a labels file's column of another kind, before any row is written", async () => {
+      const labels = join(root, "risk-scoring", "address-labels", "fx_address_labels.parquet");
+      const copy = labels + ".orig";
+      await Deno.rename(labels, copy);
+      await ch.command(
+        "INSERT INTO FUNCTION file({labels:String}, 'Parquet') SELECT * REPLACE " +
+          "(toString(confidence_score) AS confidence_score) FROM file({copy:String}, 'Parquet')",
+        { params: { labels, copy } },
+      );
+      await refuses(
+        `Cannot read ${labels} as raw_address_labels: confidence_score is String ` +
+          "(expected Float32)",
+      );
+      await Deno.rename(copy, labels);
+    });
     await t.step(
       "a column of another kind names file, column, type found and expected",
       async () => {
