@@ -36,6 +36,7 @@ export type {
   CategoricalFeature,
   ClickHouse,
   DataProvenance,
+  EvaluationData,
   ExtractedData,
   ExtractQuery,
   FeatureMatrix,
@@ -114,6 +115,10 @@ export {
   type RegistryEntry,
 } from "./src/storage/registry.ts";
 export type { ModelMetadata } from "./src/storage/metadata.ts";
+
+export { renderReport } from "./src/report/render_report.ts";
+export { loadEvaluation, rebuildReport } from "./src/report/rebuild_report.ts";
+export type { MimeBundle } from "./src/report/notebook_display.ts";
 
 export {
   type RunProgress,

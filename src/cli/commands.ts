@@ -16,11 +16,17 @@ import { generate } from "../generate/generate.ts";
 import { databaseFor } from "../options.ts";
 import { runTraining, type RunTrainingOptions, type RunTrainingResult } from "../run_training.ts";
 import { migrate } from "../schema/migrate.ts";
-import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
+import { DEFAULT_OUTPUT_DIR } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { type Connection, connectionNeeds, resolveConnection } from "./connection.ts";
 import { figure, seconds } from "./human.ts";
 import { runImport } from "./import_command.ts";
+import {
+  runModelsCompare,
+  runModelsList,
+  runModelsReport,
+  runModelsShow,
+} from "./models_commands.ts";
 import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressDisplay } from "./progress.ts";
@@ -56,9 +62,13 @@ const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "clus
 export async function runCommand(command: CliCommand, context: CommandContext): Promise<void> {
   switch (command.command) {
     case "models-list":
-      return await modelsList(command, context);
+      return await runModelsList(command, context.print);
     case "models-show":
-      return await modelsShow(command, context);
+      return await runModelsShow(command, context.print);
+    case "models-report":
+      return await runModelsReport(command, context.print);
+    case "models-compare":
+      return await runModelsCompare(command, context.print);
     case "migrate":
       return await withClickHouse(command, context, {}, async (ch, database) => {
         const result = await migrate(ch, {
@@ -260,6 +270,7 @@ function printResult(result: RunTrainingResult, print: (line: string) => void): 
   for (const line of wrapList("  metrics  ", metrics)) print(line);
   print(`  model    ${modelPath}`);
   print(`  metadata ${metadataPath}`);
+  print(`  report   ${metadataPath.replace(/\.json$/, ".html")}`);
 }
 
 async function features(
@@ -371,52 +382,4 @@ async function alertRange(
     startDate: String(range.getChild("first")?.get(0)),
     endDate: String(range.getChild("last")?.get(0)),
   };
-}
-
-async function modelsList(
-  command: Extract<CliCommand, { command: "models-list" }>,
-  context: CommandContext,
-): Promise<void> {
-  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
-  await requirePermissions({ read: [outputDir] });
-  const entries = await list({
-    outputDir,
-    network: command.network,
-    modelType: command.modelType,
-  });
-  if (entries.length === 0) {
-    context.print(`No models in ${resolve(outputDir)}`);
-    return;
-  }
-  for (const { metadata, metadataPath } of entries) {
-    const metric = metadata.metrics.test_auc ?? metadata.metrics["test_ndcg@10"];
-    context.print(
-      [
-        metadata.model_type.padEnd(15),
-        `v${metadata.version}`.padEnd(5),
-        metadata.network.padEnd(12),
-        `${metadata.training_period.start_date}..${metadata.training_period.end_date}`,
-        typeof metric === "number" ? figure(metric) : "-",
-        metadataPath,
-      ].join("  "),
-    );
-  }
-}
-
-async function modelsShow(
-  command: Extract<CliCommand, { command: "models-show" }>,
-  context: CommandContext,
-): Promise<void> {
-  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
-  await requirePermissions({ read: [outputDir] });
-  let path = command.model;
-  if (!path.endsWith(".json") && !path.endsWith(".txt")) {
-    const match = (await list({ outputDir })).find((entry) => entry.metadata.model_id === path);
-    if (!match) {
-      throw new RiskTrainError("MODEL_NOT_FOUND", `No model with id ${path} in ${outputDir}`);
-    }
-    path = match.metadataPath;
-  }
-  const loaded = await load(path);
-  context.print(JSON.stringify(loaded.metadata, null, 2));
 }

@@ -10,7 +10,6 @@ import {
   configure,
   getAnsiColorFormatter,
   getJsonLinesFormatter,
-  getStreamSink,
   getTextFormatter,
   type LogLevel,
   type LogRecord,
@@ -67,13 +66,9 @@ export async function configureLogging(
   level: LogLevel = "info",
   display: ProgressDisplay = progressDisplay(),
 ): Promise<void> {
-  let stderr: Sink;
-  if (Deno.stderr.isTerminal()) {
-    const format = humanFormatter(!Deno.noColor);
-    stderr = (record) => display.log(format(record));
-  } else {
-    stderr = getStreamSink(Deno.stderr.writable, { formatter: getJsonLinesFormatter() });
-  }
+  // Both write synchronously (through the display), in order with the runner's own lines.
+  const format = Deno.stderr.isTerminal() ? humanFormatter(!Deno.noColor) : getJsonLinesFormatter();
+  const stderr: Sink = (record) => display.log(format(record));
   await configure({
     reset: true,
     sinks: { stderr },

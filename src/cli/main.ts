@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { dispose } from "npm:@logtape/logtape@2.4.2";
 import { RiskTrainError } from "../errors.ts";
 import { runCommand } from "./commands.ts";
 import { ENV_VARIABLES } from "./connection.ts";
@@ -78,7 +77,6 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     progress.done();
-    await dispose(); // the log lines before the error line
     const path = commandPath(line.command);
     const problems = error instanceof UsageError
       ? [error.message]
@@ -100,6 +98,5 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   } finally {
     progress.done();
-    await dispose();
   }
 }

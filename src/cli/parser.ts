@@ -20,6 +20,7 @@ import { merge, object, or } from "npm:@optique/core@0.7.19/constructs";
 import type { InferValue } from "npm:@optique/core@0.7.19/parser";
 import { message, text } from "npm:@optique/core@0.7.19/message";
 import { examples } from "./examples.ts";
+import { modelsCompareCommand, modelsReportCommand } from "./models_commands.ts";
 import { multiple, optional } from "npm:@optique/core@0.7.19/modifiers";
 import { argument, command, constant, flag, option } from "npm:@optique/core@0.7.19/primitives";
 import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
@@ -301,12 +302,14 @@ const modelsShowCommand = command(
     model: argument(string({ metavar: "MODEL" }), {
       description: message`A model's id, or the path of its .json or .txt file`,
     }),
+    json: optional(flag("--json", { description: message`Print the raw metadata as JSON` })),
   }),
   {
-    description: message`Show one model's metadata`,
+    description: message`Show one model's summary: card, metrics, top features and files`,
     footer: examples(
       "deno task models show trained_models/alert_scorer_v1_20240301_120000.json",
       "deno task models show demo_alert_scorer_v1",
+      "deno task models show --json demo_alert_scorer_v1",
     ),
   },
 );
@@ -315,6 +318,8 @@ const modelsShowCommand = command(
 export const MODELS_COMMANDS = [
   modelsListCommand,
   modelsShowCommand,
+  modelsReportCommand,
+  modelsCompareCommand,
 ] as const;
 
 const modelsCommand = command("models", or(...MODELS_COMMANDS), {

@@ -8,11 +8,15 @@ import type { Calibration } from "../types.ts";
 import { checkBinaryInputs } from "./_curve.ts";
 import type { NumericArray } from "./numeric_array.ts";
 
-/** The calibration methods, `none` for no map. */
-export const CALIBRATION_METHODS = ["isotonic", "platt", "none"] as const;
+/** A calibration method, `none` for no map. */
+export type CalibrationMethod = "isotonic" | "platt" | "none";
 
-/** A calibration method. */
-export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
+/** The calibration methods, the default first. */
+export const CALIBRATION_METHODS = [
+  "isotonic",
+  "platt",
+  "none",
+] as const satisfies readonly CalibrationMethod[];
 
 /**
  * Isotonic regression of binary labels on probabilities (pool adjacent violators, non-

@@ -12,6 +12,7 @@ import type { ModelType } from "../types.ts";
 import { parseArtifactName } from "./artifact_names.ts";
 import { type ModelMetadata, ModelMetadataSchema } from "./metadata.ts";
 import { sha256Hex } from "./_sha256.ts";
+import { modelBundle, readEvaluationSync, withDisplay } from "../report/notebook_display.ts";
 
 /** The default output directory of models. */
 export const DEFAULT_OUTPUT_DIR = "trained_models";
@@ -151,7 +152,8 @@ export async function load(path: string): Promise<LoadedModel> {
       `Model file does not match the checksum in its metadata: ${modelPath}`,
     );
   }
-  return { metadata, metadataPath, modelPath, modelText: new TextDecoder().decode(bytes) };
+  const loaded = { metadata, metadataPath, modelPath, modelText: new TextDecoder().decode(bytes) };
+  return withDisplay(loaded, () => modelBundle(metadata, readEvaluationSync(metadataPath)));
 }
 
 /**

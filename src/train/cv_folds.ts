@@ -9,11 +9,11 @@ import { RiskTrainError } from "../errors.ts";
 import { dayToIso } from "./_dates.ts";
 import type { Random } from "./random.ts";
 
-/** The cross-validation schemes: time-ordered (default), stratified, grouped. */
-export const CV_SCHEMES = ["time", "stratified", "grouped"] as const;
+/** A cross-validation scheme: time-ordered (default), stratified, grouped. */
+export type CvScheme = "time" | "stratified" | "grouped";
 
-/** A cross-validation scheme. */
-export type CvScheme = (typeof CV_SCHEMES)[number];
+/** The cross-validation schemes, the default first. */
+export const CV_SCHEMES = ["time", "stratified", "grouped"] as const satisfies readonly CvScheme[];
 
 /** One fold: matrix row indices to fit on and to validate on, each in ascending order. */
 export interface Fold {
