@@ -11,7 +11,7 @@ import type { ClickHouse, ExtractedData, ExtractQuery, QueryParams } from "../ty
 import { checkContract } from "./check_contract.ts";
 import { collectBatches, type ExtractProgress, type ProgressTotals } from "./collect_batches.ts";
 import { ALIGN_SETTINGS, extractStatements, featureSelect, WINDOWS_SQL } from "./extract_sql.ts";
-import { parseExtractQuery } from "./extract_query.ts";
+import { DEFAULT_HISTORY_DAYS, parseExtractQuery } from "./extract_query.ts";
 
 const logger = getLogger(["risktrain", "extract"]);
 
@@ -150,6 +150,7 @@ export async function extract(
   const { signal, onProgress } = options;
   const parsed = parseExtractQuery(query);
   const { network, startDate, endDate } = parsed;
+  const historyDays = parsed.historyDays ?? DEFAULT_HISTORY_DAYS;
   const database = parsed.database ?? "risk_scoring_" + network;
   throwIfAborted(signal);
 
@@ -182,6 +183,7 @@ export async function extract(
     ...rangeParams,
     network,
     window: windowDays,
+    history: historyDays,
     ...(sampled ? { limit: parsed.limit!, seed: parsed.seed ?? 0 } : {}),
   };
   const statements = extractStatements(sampled);
@@ -195,6 +197,7 @@ export async function extract(
       startDate,
       endDate,
       windowDays,
+      historyDays,
       limit: parsed.limit,
     },
   );
@@ -240,6 +243,7 @@ export async function extract(
     startDate,
     endDate,
     windowDays,
+    historyDays,
     limit: parsed.limit ?? null,
     seed: sampled ? parsed.seed ?? 0 : null,
   }, signal);
@@ -258,7 +262,7 @@ export async function extract(
     },
   );
   return {
-    provenance: { network, database, startDate, endDate, windowDays, fingerprint },
+    provenance: { network, database, startDate, endDate, windowDays, historyDays, fingerprint },
     alerts,
     features,
     clusters,

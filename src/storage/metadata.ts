@@ -7,7 +7,7 @@
  */
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
-import type { ModelType } from "../types.ts";
+import type { Calibration, ModelType } from "../types.ts";
 
 const FiniteOrNull = z.number().nullable();
 
@@ -27,6 +27,15 @@ export interface ModelMetadata {
   database: string;
   /** window_days of the training data. */
   window_days: number;
+  /**
+   * Look-back of the alert-history features in days; scoring extracts with the same one.
+   * Absent in metadata written before it existed (such models cannot be scored).
+   */
+  history_days?: number;
+  /** The library that trained the model, for the origin project's loader: always LightGBM. */
+  model_trainer?: "LightGBM";
+  /** The calibration of a binary model's probabilities, applied by scoring; absent for none. */
+  calibration?: Calibration;
   /** The extracted date range, `YYYY-MM-DD`. */
   training_period: { start_date: string; end_date: string };
   /** The time split: dates and labelled row counts of each side. */
@@ -82,6 +91,16 @@ const metadataShape = z.object({
   network: NetworkSchema,
   database: z.string().min(1),
   window_days: z.int().min(1).max(65535),
+  history_days: z.int().min(1).max(3650).optional(),
+  model_trainer: z.literal("LightGBM").optional(),
+  calibration: z.union([
+    z.object({
+      method: z.literal("isotonic"),
+      x: z.array(z.number()).min(1),
+      y: z.array(z.number()).min(1),
+    }),
+    z.object({ method: z.literal("platt"), a: z.number(), b: z.number() }),
+  ]).optional(),
   training_period: z.object({ start_date: IsoDateSchema, end_date: IsoDateSchema }),
   split: z.object({
     train_start_date: IsoDateSchema,

@@ -103,6 +103,8 @@ function buildMetadata(
     network: p.network,
     database: p.database,
     window_days: p.windowDays,
+    history_days: p.historyDays,
+    model_trainer: "LightGBM",
     training_period: { start_date: p.startDate, end_date: p.endDate },
     split,
     data_stats: {
@@ -115,6 +117,7 @@ function buildMetadata(
     feature_names: [...model.featureNames],
     categorical_features: model.categorical.map((c) => ({ ...c, categories: [...c.categories] })),
     num_trees: model.numTrees,
+    ...(model.calibration ? { calibration: model.calibration } : {}),
     threshold,
     seed,
     data_fingerprint: p.fingerprint,
