@@ -33,6 +33,7 @@ const PUBLIC_VALUES = [
   "rocAuc",
   "runTraining",
   "save",
+  "score",
   "shutdownLightGBM",
   "summarizeMatrix",
   "train",
