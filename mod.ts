@@ -113,6 +113,12 @@ export {
 
 export { score, type ScoreOptions, type ScoreRange, type ScoreResult } from "./src/score/score.ts";
 export type { Explanation, Reason } from "./src/score/reason_codes.ts";
+export {
+  SCORE_TABLES,
+  writeScores,
+  type WriteScoresOptions,
+  type WriteScoresResult,
+} from "./src/score/write_scores.ts";
 
 export {
   Booster,

@@ -12,6 +12,7 @@ const PUBLIC_VALUES = [
   "LightGBMError",
   "MINIMUM_SERVER_VERSION",
   "RiskTrainError",
+  "SCORE_TABLES",
   "ServerClickHouse",
   "applyCalibration",
   "averagePrecision",
@@ -39,6 +40,7 @@ const PUBLIC_VALUES = [
   "train",
   "trainingKey",
   "writeMatrixArrow",
+  "writeScores",
 ];
 
 Deno.test("mod.ts exports exactly the public API", () => {

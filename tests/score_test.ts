@@ -6,9 +6,10 @@ import { generate } from "../src/generate/generate.ts";
 import { Booster } from "../src/lightgbm/booster.ts";
 import { runTraining } from "../src/run_training.ts";
 import { describeFeature } from "../src/score/feature_descriptions.ts";
-import { score } from "../src/score/score.ts";
+import { score, type ScoreResult } from "../src/score/score.ts";
+import { writeScores } from "../src/score/write_scores.ts";
 import { latest, type LoadedModel } from "../src/storage/registry.ts";
-import type { ClickHouse, ExtractedData, ModelType } from "../src/types.ts";
+import type { ClickHouse, ExtractedData, ModelType, StatementOptions } from "../src/types.ts";
 import { readNpy, writeNpy } from "./parity/npy.ts";
 
 const NETWORK = "sc";
@@ -178,6 +179,146 @@ Deno.test("score() names features missing from the data or unknown to the model"
   await assert.rejects(score(narrower, data), /not in the model addr_kcore/);
   const otherWindow = { ...data, provenance: { ...data.provenance, historyDays: 7 } };
   await assert.rejects(score(model, otherWindow), /historyDays 7, model 30/);
+});
+
+const DB = "risk_scoring_" + NETWORK;
+
+async function scoreAll(source: ClickHouse, startDate: string): Promise<ScoreResult[]> {
+  const results: ScoreResult[] = [];
+  for (const model of models.values()) {
+    results.push(await score(model, { source, startDate, endDate: range.endDate }));
+  }
+  return results;
+}
+
+/** Every row of the output tables, as text, sorted (created_at and processed_at left out). */
+async function outputState(source: ClickHouse): Promise<Record<string, string[]>> {
+  const state: Record<string, string[]> = {};
+  for (const table of ["alert_scores", "alert_rankings", "cluster_scores", "batch_metadata"]) {
+    const t = await source.query(
+      "SELECT * EXCEPT (created_at" + (table === "batch_metadata"
+        ? ", processed_at, " +
+          "latencies_ms_alert_scoring, latencies_ms_alert_ranking, latencies_ms_cluster_scoring, " +
+          "latencies_ms_total"
+        : "") +
+        ")" + (table === "batch_metadata" ? ", toString(status) AS status_text" : "") +
+        " FROM {db:Identifier}.{table:Identifier}",
+      { params: { db: DB, table } },
+    );
+    const columns = t.schema.fields.map((_, j) => t.getChildAt(j)!);
+    state[table] = Array.from(
+      { length: t.numRows },
+      (_, i) => columns.map((c) => String(c.get(i))).join("|"),
+    ).sort();
+  }
+  return state;
+}
+
+/** The real engine, with a fault: the `failAt`-th INSERT into a staging table throws. */
+function failingInsert(source: ClickHouse, failAt: number): ClickHouse {
+  let inserts = 0;
+  const fault = () => {
+    if (++inserts === failAt) throw new Error("Injected fault: connection lost");
+  };
+  return {
+    kind: source.kind,
+    version: () => source.version(),
+    command: (sql: string, options?: StatementOptions) => {
+      if (sql.startsWith("INSERT INTO {db:Identifier}.{stage:Identifier}")) fault();
+      return source.command(sql, options);
+    },
+    query: (sql, options) => source.query(sql, options),
+    stream: (sql, options) => source.stream(sql, options),
+    insert: (table, data, options) => {
+      if (table.startsWith("_risktrain_stage_")) fault();
+      return source.insert(table, data, options);
+    },
+    close: () => Promise.resolve(),
+    [Symbol.asyncDispose]: () => Promise.resolve(),
+  };
+}
+
+Deno.test("writeScores() replaces a date's rows of the network and window: re-scoring is idempotent", async () => {
+  const source = await setup();
+  // Rows of another window and of another date must survive.
+  await source.command(
+    "INSERT INTO {db:Identifier}.alert_scores (processing_date, alert_id, score, model_version, " +
+      "network, window_days) VALUES ({d:Date}, 'other-window', 0.5, 'x', {n:String}, 30), " +
+      "('2024-01-01', 'other-date', 0.5, 'x', {n:String}, 7)",
+    { params: { db: DB, d: range.endDate, n: NETWORK } },
+  );
+  const results = await scoreAll(source, "2024-01-06");
+  const first = await writeScores(source, results, { network: NETWORK });
+  assert.deepEqual(first.dates, ["2024-01-06", "2024-01-07", "2024-01-08"]);
+  const once = await outputState(source);
+  assert.equal(once.alert_scores.length, first.rows.alert_scores + 2);
+  assert.equal(once.alert_rankings.length, first.rows.alert_rankings);
+  assert.equal(once.cluster_scores.length, first.rows.cluster_scores);
+  assert.ok(first.rows.cluster_scores > 0 && first.rows.alert_rankings > 0);
+  assert.equal(once.batch_metadata.length, 3);
+  assert.ok(once.batch_metadata.every((row) => row.endsWith("|COMPLETED")));
+  assert.ok(once.alert_scores.some((row) => row.includes("other-window")));
+  assert.ok(once.alert_scores.some((row) => row.includes("other-date")));
+  await writeScores(source, await scoreAll(source, "2024-01-06"), { network: NETWORK });
+  assert.deepEqual(await outputState(source), once);
+  const explain = await source.query(
+    "SELECT explain_json FROM {db:Identifier}.alert_scores WHERE window_days = 7 " +
+      "AND network = {n:String} LIMIT 1",
+    { params: { db: DB, n: NETWORK } },
+  );
+  const parsed = JSON.parse(explain.getChild("explain_json")!.get(0));
+  assert.equal(typeof parsed.score, "number");
+  assert.equal(parsed.top_features.length, 5);
+  assert.deepEqual(Object.keys(parsed.top_features[0]), [
+    "feature",
+    "value",
+    "impact",
+    "description",
+  ]);
+});
+
+Deno.test("writeScores() failing or cancelled part-way leaves the previous rows, never a mix", async () => {
+  const source = await setup();
+  const results = await scoreAll(source, "2024-01-06");
+  await writeScores(source, results, { network: NETWORK });
+  const before = await outputState(source);
+  // Scores of another model version for the same dates: the write fails part-way.
+  const changed = results.map((r) => ({ ...r, modelVersion: r.modelVersion + "_new" }));
+  for (const failAt of [2, 4, 7]) {
+    await assert.rejects(
+      writeScores(failingInsert(source, failAt), changed, { network: NETWORK }),
+      /Injected fault/,
+    );
+    const after = await outputState(source);
+    for (const table of ["alert_scores", "alert_rankings", "cluster_scores"]) {
+      assert.deepEqual(after[table], before[table], `${table} after a fault at insert ${failAt}`);
+    }
+    const failed = after.batch_metadata.filter((row) => row.endsWith("|FAILED"));
+    assert.equal(failed.length, 3, "one FAILED row per date");
+    assert.ok(failed.every((row) => row.includes("Injected fault: connection lost")));
+    assert.ok(!after.batch_metadata.some((row) => row.endsWith("|PROCESSING")));
+  }
+  const abort = new AbortController();
+  const cancelling = failingInsert(source, 1000);
+  const insert = cancelling.insert;
+  cancelling.insert = (table, data, options) => {
+    if (table.startsWith("_risktrain_stage_cluster")) abort.abort();
+    return insert(table, data, options);
+  };
+  await assert.rejects(
+    writeScores(cancelling, changed, { network: NETWORK, signal: abort.signal }),
+    (error: unknown) => error instanceof RiskTrainError && error.code === "CANCELLED",
+  );
+  const cancelled = await outputState(source);
+  for (const table of ["alert_scores", "alert_rankings", "cluster_scores"]) {
+    assert.deepEqual(cancelled[table], before[table], `${table} after cancellation`);
+  }
+  const staging = await source.query(
+    "SELECT count() AS n FROM system.tables WHERE database = {db:String} " +
+      "AND startsWith(name, '_risktrain_stage_')",
+    { params: { db: DB } },
+  );
+  assert.equal(Number(staging.getChild("n")!.get(0)), 0, "no staging table left");
 });
 
 Deno.test("score() tests close the engine", async () => {

@@ -10,6 +10,7 @@ import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ExtractProgress } from "../extract/collect_batches.ts";
 import { extract } from "../extract/extract.ts";
+import { dayColumn } from "../features/arrow_columns.ts";
 import { buildFeatures, featureCatalogue } from "../features/build_features.ts";
 import { Booster } from "../lightgbm/booster.ts";
 import { initLightGBM } from "../lightgbm/_wasm.ts";
@@ -83,6 +84,32 @@ export interface ScoreResult {
   labelledRows: number;
   /** Durations in milliseconds: extract (a range only), features, predict, explain. */
   timingsMs: Record<string, number>;
+  /** Input rows per processing_date (days since 1970-01-01): alerts, raw_features, clusters. */
+  inputCounts: Map<number, { alerts: number; features: number; clusters: number }>;
+}
+
+/** Alerts, raw_features rows found and clusters of the data, per processing_date. */
+function countInputs(data: ExtractedData): ScoreResult["inputCounts"] {
+  const counts: ScoreResult["inputCounts"] = new Map();
+  const add = (table: Table, field: "alerts" | "features" | "clusters", found?: string) => {
+    if (table.numRows === 0) return;
+    const days = dayColumn(table, "processing_date", field);
+    const present = found === undefined ? null : table.getChild(found);
+    days.forEach((day, i) => {
+      if (present !== null && !present.isValid(i)) return;
+      const entry = counts.get(day) ?? { alerts: 0, features: 0, clusters: 0 };
+      entry[field]++;
+      counts.set(day, entry);
+    });
+  };
+  add(data.alerts, "alerts");
+  // features holds one row per alerted pair: NULL values where the pair has no source row.
+  const firstColumn = data.features.schema.fields.find((f) =>
+    !["address_row", "processing_date", "address"].includes(f.name)
+  );
+  if (firstColumn) add(data.features, "features", firstColumn.name);
+  add(data.clusters, "clusters");
+  return counts;
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
@@ -235,5 +262,6 @@ export async function score(
     metrics,
     labelledRows,
     timingsMs,
+    inputCounts: countInputs(data),
   };
 }
