@@ -27,6 +27,7 @@ import { connectionNeeds, resolveConnection } from "./connection.ts";
 import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressLine } from "./progress.ts";
+import { runScore } from "./score_command.ts";
 
 const logger = getLogger(["risktrain", "cli"]);
 
@@ -119,6 +120,8 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
     }
     case "demo":
       return await demo(command, context);
+    case "score":
+      return await runScore(command, context);
   }
 }
 

@@ -14,6 +14,7 @@ import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+import { scoreFlags } from "./score_command.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -217,6 +218,24 @@ const modelsCommand = command(
   { description: message`Inspect the model registry` },
 );
 
+const scoreCommand = command(
+  "score",
+  merge(
+    object({
+      command: constant("score"),
+      network,
+      startDate,
+      endDate,
+      windowDays,
+      modelType: optional(modelType),
+      outputDir,
+    }),
+    scoreFlags,
+    connection,
+  ),
+  { description: message`Score a date range with saved models: scores, ranks and reason codes` },
+);
+
 /** The whole command line: one of the subcommands. */
 export const cliParser = or(
   trainCommand,
@@ -225,6 +244,7 @@ export const cliParser = or(
   migrateCommand,
   featuresCommand,
   modelsCommand,
+  scoreCommand,
 );
 
 /** A parsed command line. */
