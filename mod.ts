@@ -141,6 +141,15 @@ export { rocAuc } from "./src/metrics/roc_auc.ts";
 export { averagePrecision } from "./src/metrics/average_precision.ts";
 export { logLoss } from "./src/metrics/log_loss.ts";
 export { applyCalibration } from "./src/metrics/calibration.ts";
+export {
+  type DateEvaluation,
+  evaluateScores,
+  type EvaluateScoresOptions,
+  type ScoreEvaluation,
+  type ScoreEvaluationInput,
+} from "./src/metrics/evaluate_scores.ts";
+export { precisionAtK, type TopK } from "./src/metrics/precision_at_k.ts";
+export { brierScore, expectedCalibrationError } from "./src/metrics/calibration_error.ts";
 export { meanAveragePrecision, ndcgAt } from "./src/metrics/ranking.ts";
 export { bestF1Threshold, type ThresholdScores } from "./src/metrics/threshold.ts";
 export type { NumericArray } from "./src/metrics/numeric_array.ts";
