@@ -15,6 +15,7 @@ import { buildFeatures, featureCatalogue } from "../features/build_features.ts";
 import { Booster } from "../lightgbm/booster.ts";
 import { initLightGBM } from "../lightgbm/_wasm.ts";
 import { applyCalibration } from "../metrics/calibration.ts";
+import type { DateEvaluation } from "../metrics/evaluate_scores.ts";
 import { parseOptions } from "../options.ts";
 import type { LoadedModel } from "../storage/registry.ts";
 import type {
@@ -50,12 +51,18 @@ export interface ScoreOptions {
   signal?: AbortSignal;
   /** Progress of the extraction (a range only). */
   onProgress?: (progress: ExtractProgress) => void;
+  /** Bootstrap replicates of the backtest's intervals (default 200). */
+  bootstrapSamples?: number;
 }
 
 /** The zod schema of {@linkcode ScoreOptions}; fills the default `topK`. */
-export const ScoreOptionsSchema: z.ZodType<ScoreOptions & { topK: number }, ScoreOptions> = z
+export const ScoreOptionsSchema: z.ZodType<
+  ScoreOptions & { topK: number; bootstrapSamples: number },
+  ScoreOptions
+> = z
   .object({
     topK: z.int().min(1).max(1000).default(5),
+    bootstrapSamples: z.int().min(1).max(100_000).default(200),
     signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
     onProgress: z.custom<(progress: ExtractProgress) => void>((value) =>
       typeof value === "function"
@@ -80,6 +87,10 @@ export interface ScoreResult {
   matrix: FeatureMatrix;
   /** Test metrics on the labelled rows of the range (the training run's metric set), or null. */
   metrics: ModelMetrics | null;
+  /** The metrics per processing_date (precision@k per day among them). */
+  metricsPerDate: DateEvaluation[];
+  /** Bootstrap 95% intervals of the metrics (test dates resampled). */
+  metricsIntervals: Record<string, { low: number; high: number }>;
   /** Labelled rows the metrics were computed on. */
   labelledRows: number;
   /** Durations in milliseconds: extract (a range only), features, predict, explain. */
@@ -183,7 +194,11 @@ export async function score(
   input: ExtractedData | ScoreRange,
   options: ScoreOptions = {},
 ): Promise<ScoreResult> {
-  const { topK, signal, onProgress } = parseOptions(ScoreOptionsSchema, options, "score options");
+  const { topK, signal, onProgress, bootstrapSamples } = parseOptions(
+    ScoreOptionsSchema,
+    options,
+    "score options",
+  );
   const m = model.metadata;
   if (m.history_days === undefined) {
     throw new RiskTrainError(
@@ -241,7 +256,12 @@ export async function score(
   const explain = explainRows(matrix, contrib, scores, topK).map((e) => JSON.stringify(e));
   lap("explain_ms");
 
-  const { metrics, labelledRows } = backtest(matrix, predicted, m);
+  const { metrics, perDate, intervals, labelledRows } = backtest(
+    matrix,
+    predicted,
+    m,
+    bootstrapSamples,
+  );
   const idColumn = m.model_type === "cluster_scorer" ? "cluster_id" : "alert_id";
   const n = matrix.numRows;
   const table = new Table({
@@ -260,6 +280,8 @@ export async function score(
     table,
     matrix,
     metrics,
+    metricsPerDate: perDate,
+    metricsIntervals: intervals,
     labelledRows,
     timingsMs,
     inputCounts: countInputs(data),
