@@ -183,6 +183,40 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
     const listed = await cli(["models", "list", "--output-dir", outputDir], [], "models");
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /alert_scorer\s+v1\s+clitest/);
+
+    // Scoring over the HTTP harness: twice with --write gives the same rows, --out a file.
+    const score = [
+      "score",
+      "--network",
+      "clitest",
+      "--start-date",
+      "2024-01-10",
+      "--end-date",
+      "2024-01-12",
+      "--output-dir",
+      outputDir,
+      ...connection,
+    ];
+    const written = [];
+    for (let run = 0; run < 2; run++) {
+      const scored = await cli([...score, "--write"], net, "score");
+      assert.equal(scored.code, 0, scored.stderr);
+      assert.match(scored.stdout, /^Scored 1200 rows with clitest_alert_scorer_v1$/m);
+      assert.match(scored.stdout, /backtest on \d+ labelled rows: test_auc 0\.\d{4}/);
+      written.push(scored.stdout.split("\n").find((line) => line.startsWith("Wrote")));
+    }
+    assert.equal(
+      written[0],
+      "Wrote 3 dates (2024-01-10..2024-01-12): alert_scores 1200, batch_metadata 3",
+    );
+    assert.equal(written[1], written[0]);
+    const file = `${outputDir}/scores.arrow`;
+    const out = await cli([...score, "--out", file], net, "score");
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(Deno.statSync(file).size > 0);
+    const both = await cli([...score, "--out", file, "--write"], net, "score");
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /Choose --write or --out, not both/);
   } finally {
     await Deno.remove(outputDir, { recursive: true });
   }

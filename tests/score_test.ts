@@ -53,11 +53,17 @@ Deno.test("score() on the training run's test window reproduces its saved test m
     });
     assert.equal(result.labelledRows, split.test_rows, modelType);
     assert.ok(result.metrics !== null);
-    for (const [name, value] of Object.entries(result.metrics)) {
-      if (!name.startsWith("test_")) continue;
-      assert.equal(value, metrics[name], `${modelType} ${name}`);
+    // Every test metric the training run saved, reproduced exactly.
+    const saved = Object.entries(metrics).filter(([name]) => name.startsWith("test_"));
+    assert.ok(saved.length >= 4, modelType);
+    for (const [name, value] of saved) {
+      assert.equal(result.metrics[name], value, `${modelType} ${name}`);
     }
-    assert.ok(Object.keys(result.metrics).length >= 4);
+    // And the evaluation's figures per day: precision@k of each test date.
+    const perDay = modelType === "alert_ranker" ? "test_precision@10" : "test_precision_at_budget";
+    assert.ok(Number.isFinite(result.metrics[perDay]), `${modelType} ${perDay}`);
+    assert.ok(result.metricsPerDate.length > 0);
+    for (const day of result.metricsPerDate) assert.ok(perDay in day.metrics, day.date);
   }
 });
 
