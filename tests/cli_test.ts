@@ -36,7 +36,7 @@ function lastLine(text: string): string {
 Deno.test("cli --help prints the commands and exits 0", async () => {
   const run = await cli(["--help"]);
   assert.equal(run.code, 0);
-  for (const command of ["train", "demo", "generate", "migrate", "features", "models"]) {
+  for (const command of ["train", "demo", "generate", "migrate", "features", "models", "score"]) {
     assert.match(run.stdout, new RegExp(`risktrain ${command}`));
   }
 });

@@ -89,6 +89,9 @@ export async function runScore(command: ScoreCommand, context: CommandContext): 
   if (command.write && command.out) {
     throw new RiskTrainError("CONFIG_INVALID", "Choose --write or --out, not both");
   }
+  if (command.model && command.modelType) {
+    throw new RiskTrainError("CONFIG_INVALID", "Choose --model or --model-type, not both");
+  }
   const connection = resolveConnection(command, context.env);
   const needs = connectionNeeds(connection);
   await requirePermissions({
