@@ -211,10 +211,20 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
     );
     assert.equal(written[1], written[0]);
     const file = `${outputDir}/scores.arrow`;
-    const out = await cli([...score, "--out", file], net, "score");
+    const denied = await cli([...score, "--out", file], net, "score");
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /--allow-write/);
+    const out = await cli(
+      [...score, "--out", file],
+      [...net, `--allow-write=${outputDir}`],
+      "score",
+    );
     assert.equal(out.code, 0, out.stderr);
     assert.ok(Deno.statSync(file).size > 0);
-    const both = await cli([...score, "--out", file, "--write"], net, "score");
+    const both = await cli([...score, "--out", file, "--write"], [
+      ...net,
+      `--allow-write=${outputDir}`,
+    ], "score");
     assert.equal(both.code, 1);
     assert.match(both.stderr, /Choose --write or --out, not both/);
   } finally {
