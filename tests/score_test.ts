@@ -117,6 +117,12 @@ Deno.test("score() returns scores, ranks and reason codes whose contributions su
     }
     assert.equal(Math.abs(explain.top_features[0].impact), largest);
   }
+  // Every feature of every model type has a catalogue description (none falls back to its name).
+  for (const m of models.values()) {
+    for (const name of m.metadata.feature_names) {
+      assert.notEqual(describeFeature(name), name.replaceAll("_", " "), name);
+    }
+  }
   // Rank 1 is the highest score of its processing date; ranks are 1..n per date.
   const byDate = new Map<number, number[]>();
   matrix.processingDates.forEach((day, r) => byDate.set(day, [...(byDate.get(day) ?? []), r]));
