@@ -80,6 +80,14 @@ export {
   type InputTable,
 } from "./src/generate/generate.ts";
 
+export {
+  type ImportedBatch,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportResult,
+  importSnapshots,
+} from "./src/import/import_snapshots.ts";
+
 export { extract, type ExtractOptions } from "./src/extract/extract.ts";
 export type { ExtractProgress } from "./src/extract/collect_batches.ts";
 
@@ -87,7 +95,12 @@ export { buildFeatures, type BuildFeaturesOptions } from "./src/features/build_f
 export { type MatrixSummary, summarizeMatrix, writeMatrixArrow } from "./src/features/summary.ts";
 
 export { train } from "./src/train/train.ts";
-export { type TrainOptions, type TrainProgress } from "./src/train/train_options.ts";
+export {
+  type PreviousModel,
+  type TrainOptions,
+  type TrainProgress,
+} from "./src/train/train_options.ts";
+export type { CvScheme } from "./src/train/cv_folds.ts";
 export { trainingKey } from "./src/train/training_key.ts";
 export type { Hyperparameters } from "./src/train/search_space.ts";
 
@@ -141,6 +154,7 @@ export { rocAuc } from "./src/metrics/roc_auc.ts";
 export { averagePrecision } from "./src/metrics/average_precision.ts";
 export { logLoss } from "./src/metrics/log_loss.ts";
 export { applyCalibration } from "./src/metrics/calibration.ts";
+export type { CalibrationMethod } from "./src/metrics/calibration_fit.ts";
 export {
   type DateEvaluation,
   evaluateScores,

@@ -171,6 +171,12 @@ export interface FeatureMatrix {
   group: Int32Array | null;
   /** Row keys: alert_id or cluster_id. */
   ids: readonly string[];
+  /**
+   * The address of each row: the alert's address; a cluster's primary_address (its
+   * representative alert's address when that is empty). `buildFeatures` always sets it;
+   * `train` uses it for the seen/unseen-address split and the address-grouped folds.
+   */
+  addresses?: readonly string[];
   /** Row processing_date as days since 1970-01-01. */
   processingDates: Int32Array;
   /** Where the data came from. */

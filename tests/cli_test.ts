@@ -36,8 +36,9 @@ function lastLine(text: string): string {
 Deno.test("cli --help prints the commands and exits 0", async () => {
   const run = await cli(["--help"]);
   assert.equal(run.code, 0);
+  assert.match(run.stdout, /^Usage: deno task COMMAND \[OPTIONS\]$/m);
   for (const command of ["train", "demo", "generate", "migrate", "features", "models", "score"]) {
-    assert.match(run.stdout, new RegExp(`risktrain ${command}`));
+    assert.match(run.stdout, new RegExp(`^  ${command}\\s+[A-Z]`, "m"));
   }
 });
 

@@ -25,6 +25,7 @@ const PUBLIC_VALUES = [
   "extract",
   "findExisting",
   "generate",
+  "importSnapshots",
   "initLightGBM",
   "latest",
   "list",

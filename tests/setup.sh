@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the npm packages, only when it is missing:
 # - Python's LightGBM 4.6.0, scikit-learn, pandas and pyarrow (parity and metric tests);
-# - Debian's clickhouse-server 18.16 (the test that an old server is refused).
+# - Debian's clickhouse-server 18.16 (the test that an old server is refused);
+# - tmux and util-linux's script (the command line's tests in a real terminal).
 # Needs root (or sudo) for apt-get and network access to PyPI and Debian's mirrors.
 set -euo pipefail
 
@@ -17,4 +18,12 @@ if ! command -v clickhouse-server >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq clickhouse-server >/dev/null
+fi
+
+if ! command -v tmux >/dev/null 2>&1 || ! command -v script >/dev/null 2>&1; then
+  echo "setup: installing Debian's tmux and bsdutils (script)"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq tmux bsdutils >/dev/null
 fi

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { openClickHouse } from "../clickhouse/open.ts";
 import { RiskTrainError } from "../errors.ts";
@@ -14,19 +14,17 @@ import { buildFeatures } from "../features/build_features.ts";
 import { summarizeMatrix, writeMatrixArrow } from "../features/summary.ts";
 import { generate } from "../generate/generate.ts";
 import { databaseFor } from "../options.ts";
-import {
-  type RunProgress,
-  runTraining,
-  type RunTrainingOptions,
-  type RunTrainingResult,
-} from "../run_training.ts";
+import { runTraining, type RunTrainingOptions, type RunTrainingResult } from "../run_training.ts";
 import { migrate } from "../schema/migrate.ts";
 import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
-import { connectionNeeds, resolveConnection } from "./connection.ts";
+import { type Connection, connectionNeeds, resolveConnection } from "./connection.ts";
+import { figure, seconds } from "./human.ts";
+import { runImport } from "./import_command.ts";
 import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
-import type { ProgressLine } from "./progress.ts";
+import type { ProgressDisplay } from "./progress.ts";
+import { runProgressBars } from "./run_progress.ts";
 import { runScore } from "./score_command.ts";
 
 const logger = getLogger(["risktrain", "cli"]);
@@ -39,9 +37,12 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Writes one line to stdout. */
   print: (line: string) => void;
-  /** The terminal's progress line. */
-  progress: ProgressLine;
+  /** The terminal's progress bars. */
+  progress: ProgressDisplay;
 }
+
+/** Widest line a summary prints. */
+const SUMMARY_WIDTH = 160;
 
 const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "cluster_scorer"];
 
@@ -80,13 +81,12 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
           windowDays: command.windowDays ? [...command.windowDays] : undefined,
           replace: command.replace ?? false,
           signal: context.signal,
-          onProgress: (p) =>
-            context.progress.update(`Generating ${p.table}: step ${p.step}/${p.steps}`),
+          onProgress: generationBar(context.progress),
         });
         context.progress.done();
         context.print(
           `Generated ${result.database} from ${result.startDate} to ${result.endDate} ` +
-            `(windows ${result.windowDays.join(", ")}) in ${result.seconds.toFixed(1)} s:`,
+            `(windows ${result.windowDays.join(", ")}) in ${seconds(result.seconds)} s:`,
         );
         for (const [table, rows] of Object.entries(result.rows)) {
           context.print(`  ${table.padEnd(20)} ${rows} rows`);
@@ -96,10 +96,11 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
       return await features(command, context);
     case "train": {
       const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+      logger.info("Output directory {outputDir}", { outputDir: resolve(outputDir) });
       return await withClickHouse(
         command,
         context,
-        { readWrite: [outputDir] },
+        { readWrite: [outputDir], readsOnly: true },
         (ch, database) =>
           trainAndPrint(ch, {
             network: command.network,
@@ -114,12 +115,15 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
             seed: command.seed,
             testFraction: command.testFraction,
             testStartDate: command.testStartDate,
+            ...evaluationFlags(command),
             force: command.force ?? false,
           }, context),
       );
     }
     case "demo":
       return await demo(command, context);
+    case "import":
+      return await runImport(command, context);
     case "score":
       return await runScore(command, context);
   }
@@ -130,11 +134,13 @@ type ConnectionCommand = Extract<CliCommand, { clickhouseUrl?: string }>;
 /**
  * Checks permissions (the connection's, plus `dirs`: `write` for files written, `readWrite`
  * for a model directory that is also read), opens ClickHouse, runs `work`, always closes.
+ * A command that `readsOnly` the data refuses an embedded data directory that does not
+ * exist (opening would create an empty one) instead of failing later on a missing network.
  */
 async function withClickHouse(
   command: ConnectionCommand,
   context: CommandContext,
-  dirs: { write?: readonly string[]; readWrite?: readonly string[] },
+  dirs: { write?: readonly string[]; readWrite?: readonly string[]; readsOnly?: boolean },
   work: (ch: ClickHouse, database: string | undefined) => Promise<void>,
 ): Promise<void> {
   const connection = resolveConnection(command, context.env);
@@ -145,6 +151,7 @@ async function withClickHouse(
     write: [...(needs.write ?? []), ...(dirs.write ?? []), ...readWrite],
     read: [...(needs.read ?? []), ...readWrite],
   });
+  await checkDataDir(connection, dirs.readsOnly ?? false);
   await using ch = await openClickHouse(connection.clickhouse);
   logger.debug("Opened ClickHouse {kind} {version}", {
     kind: ch.kind,
@@ -153,7 +160,63 @@ async function withClickHouse(
   await work(ch, connection.database);
 }
 
-/** Runs one training with the command's signal and progress line, then prints its result. */
+/** Says where the embedded engine's data is; refuses a missing one for a reading command. */
+async function checkDataDir(connection: Connection, readsOnly: boolean): Promise<void> {
+  const { dataDir, url } = connection.clickhouse;
+  if (url !== undefined) {
+    const shown = new URL(url);
+    shown.username = shown.password = ""; // credentials stay out of the log
+    logger.info("ClickHouse server {url}", { url: shown.href });
+    return;
+  }
+  if (dataDir === undefined) return;
+  const path = resolve(dataDir);
+  let exists = true;
+  try {
+    await Deno.stat(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    exists = false;
+  }
+  if (!exists && readsOnly) {
+    throw new RiskTrainError(
+      "NO_DATA",
+      `No embedded ClickHouse data in ${path} (--data-dir ${dataDir}, resolved from ${Deno.cwd()}): ` +
+        "run `deno task demo` or `deno task generate` first, or pass --data-dir or --clickhouse-url",
+    );
+  }
+  logger.info("Data directory {dataDir}", { dataDir: path, created: !exists });
+}
+
+/** A generation's progress as one bar of steps. */
+function generationBar(
+  display: ProgressDisplay,
+): (p: { table: string; step: number; steps: number }) => void {
+  return ({ table, step, steps }) => {
+    display.update("generate", {
+      label: `Generating ${table.replace(/^raw_/, "").replaceAll("_", " ")}`,
+      done: step,
+      total: steps,
+      unit: "steps",
+    });
+    if (step >= steps) display.end("generate");
+  };
+}
+
+/** The evaluation flags of train and demo as runTraining options. */
+function evaluationFlags(
+  command: Extract<CliCommand, { command: "train" | "demo" }>,
+): Pick<RunTrainingOptions, "cv" | "cvGapDays" | "alertBudget" | "calibration" | "allowWeak"> {
+  return {
+    cv: command.cv,
+    cvGapDays: command.cvGapDays,
+    alertBudget: command.alertBudget,
+    calibration: command.calibration,
+    allowWeak: command.allowWeak ?? false,
+  };
+}
+
+/** Runs one training with the command's signal and progress bars, then prints its result. */
 async function trainAndPrint(
   ch: ClickHouse,
   options: RunTrainingOptions,
@@ -161,42 +224,43 @@ async function trainAndPrint(
 ): Promise<void> {
   const result = await runTraining(ch, options, {
     signal: context.signal,
-    onProgress: showProgress(context.progress),
+    onProgress: runProgressBars(context.progress),
   });
   context.progress.done();
   printResult(result, context.print);
 }
 
-function showProgress(line: ProgressLine): (progress: RunProgress) => void {
-  return (event) => {
-    if (event.phase === "extract") {
-      const { table, rows, bytes } = event.progress;
-      line.update(`Extracting ${table}: ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB`);
-    } else {
-      const { stage, trial, fold, iteration, bestScore } = event.progress;
-      const best = Number.isNaN(bestScore) ? "" : `, best ${bestScore.toFixed(4)}`;
-      line.update(
-        stage === "search"
-          ? `Searching: trial ${trial + 1}, fold ${fold + 1}, iteration ${iteration}${best}`
-          : `Fitting the final model: iteration ${iteration}${best}`,
-      );
-    }
-  };
+/** `items` joined by ", " into lines of at most `width` columns, the first after `head`. */
+function wrapList(head: string, items: readonly string[], width = SUMMARY_WIDTH): string[] {
+  const indent = " ".repeat(head.length);
+  const lines: string[] = [];
+  let line = head;
+  items.forEach((item, i) => {
+    const piece = i < items.length - 1 ? `${item},` : item;
+    if (line === head) line += piece;
+    else if (line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = indent + piece;
+    } else line += ` ${piece}`;
+  });
+  lines.push(line);
+  return lines;
 }
 
 function printResult(result: RunTrainingResult, print: (line: string) => void): void {
   const { metadata, modelPath, metadataPath } = result.model;
   print(
     result.status === "skipped"
-      ? `Skipped ${metadata.model_type}: a model for this configuration and data exists`
+      ? `Skipped ${metadata.model_type}: a model for this configuration and data exists ` +
+        `(version ${metadata.version}); --force trains anyway`
       : `Trained ${metadata.model_type} version ${metadata.version} in ${
-        (result.milliseconds / 1000).toFixed(1)
+        seconds(result.milliseconds / 1000)
       } s`,
   );
   const metrics = Object.entries(metadata.metrics)
     .filter(([, value]) => typeof value === "number")
-    .map(([name, value]) => `${name} ${(value as number).toFixed(4)}`);
-  print(`  metrics  ${metrics.join(", ")}`);
+    .map(([name, value]) => `${name} ${figure(value as number)}`);
+  for (const line of wrapList("  metrics  ", metrics)) print(line);
   print(`  model    ${modelPath}`);
   print(`  metadata ${metadataPath}`);
 }
@@ -206,7 +270,8 @@ async function features(
   context: CommandContext,
 ): Promise<void> {
   const write = command.out ? [dirname(command.out)] : [];
-  await withClickHouse(command, context, { write }, async (ch, database) => {
+  const bars = runProgressBars(context.progress);
+  await withClickHouse(command, context, { write, readsOnly: true }, async (ch, database) => {
     const data = await extract(ch, {
       network: command.network,
       database,
@@ -215,14 +280,14 @@ async function features(
       windowDays: command.windowDays,
     }, {
       signal: context.signal,
-      onProgress: ({ table, rows }) => context.progress.update(`Extracting ${table}: ${rows} rows`),
+      onProgress: (progress) => bars({ phase: "extract", progress }),
     });
     context.progress.done();
     const matrix = buildFeatures(data, { modelType: command.modelType });
     const summary = summarizeMatrix(matrix);
     context.print(
       `${summary.modelType}: ${summary.numRows} rows x ${summary.numFeatures} features, ` +
-        `${summary.labelledRows} labelled, positive rate ${summary.positiveRate.toFixed(4)}`,
+        `${summary.labelledRows} labelled, positive rate ${figure(summary.positiveRate)}`,
     );
     if (summary.groups !== null) {
       context.print(`  query groups ${summary.groups}, grades ${summary.gradeCounts?.join("/")}`);
@@ -246,6 +311,7 @@ async function demo(
   const network = command.network ?? DEMO_DEFAULTS.network;
   const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
   const seed = command.seed ?? DEMO_DEFAULTS.seed;
+  logger.info("Output directory {outputDir}", { outputDir: resolve(outputDir) });
   await withClickHouse(command, context, { readWrite: [outputDir] }, async (ch, database) => {
     const db = databaseFor(network, database);
     const range = await alertRange(ch, db);
@@ -259,8 +325,7 @@ async function demo(
         alertsPerDay: command.alertsPerDay ?? DEMO_DEFAULTS.alertsPerDay,
         seed,
         signal: context.signal,
-        onProgress: (p) =>
-          context.progress.update(`Generating ${p.table}: step ${p.step}/${p.steps}`),
+        onProgress: generationBar(context.progress),
       });
       context.progress.done();
       context.print(`Generated ${result.rows.raw_alerts} alerts into ${result.database}`);
@@ -282,6 +347,7 @@ async function demo(
         seed,
         testFraction: command.testFraction,
         testStartDate: command.testStartDate,
+        ...evaluationFlags(command),
         force: command.force ?? false,
       }, context);
     }
@@ -322,7 +388,7 @@ async function modelsList(
     modelType: command.modelType,
   });
   if (entries.length === 0) {
-    context.print(`No models in ${outputDir}`);
+    context.print(`No models in ${resolve(outputDir)}`);
     return;
   }
   for (const { metadata, metadataPath } of entries) {
@@ -333,7 +399,7 @@ async function modelsList(
         `v${metadata.version}`.padEnd(5),
         metadata.network.padEnd(12),
         `${metadata.training_period.start_date}..${metadata.training_period.end_date}`,
-        typeof metric === "number" ? metric.toFixed(4) : "-",
+        typeof metric === "number" ? figure(metric) : "-",
         metadataPath,
       ].join("  "),
     );

@@ -25,6 +25,7 @@ import type { CommandContext } from "./commands.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
 import type { CliCommand } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
+import { runProgressBars } from "./run_progress.ts";
 
 /** The flags only `score` has (network, dates, window, model type and connection are shared). */
 export const scoreFlags = object("Scoring", {
@@ -119,6 +120,7 @@ export async function runScore(command: ScoreCommand, context: CommandContext): 
     }
   }
   await using ch = await openClickHouse(connection.clickhouse);
+  const bars = runProgressBars(context.progress);
   const started = performance.now();
   const extracted = new Map<string, ExtractedData>();
   const byWindow = new Map<number, ScoreResult[]>();

@@ -5,7 +5,6 @@
  */
 import { type DateEvaluation, evaluateScores } from "../metrics/evaluate_scores.ts";
 import type { ModelMetadata } from "../storage/metadata.ts";
-import { rankerMetrics, scorerMetrics } from "../train/_evaluate.ts";
 import type { FeatureMatrix, ModelMetrics } from "../types.ts";
 
 /** What {@linkcode backtest} returns. */
@@ -14,21 +13,31 @@ export interface Backtest {
   metrics: ModelMetrics | null;
   /** The same metrics per processing_date (precision@k per day among them). */
   perDate: DateEvaluation[];
-  /** Bootstrap 95% intervals (test dates resampled) of the `evaluateScores` metrics. */
+  /** Bootstrap 95% intervals (test dates resampled) of the metrics. */
   intervals: Record<string, { low: number; high: number }>;
   /** Labelled rows evaluated. */
   labelledRows: number;
 }
 
+/** The alert budget the training run evaluated with (its evaluation method), else 100. */
+function alertBudgetOf(metadata: Pick<ModelMetadata, "details">): number {
+  const evaluation = metadata.details.evaluation as
+    | { method?: { alert_budget?: unknown } }
+    | undefined;
+  const budget = evaluation?.method?.alert_budget;
+  return typeof budget === "number" ? budget : 100;
+}
+
 /**
- * The test metrics on the labelled rows of `matrix`, from the model's uncalibrated
- * predictions: `evaluateScores` (AUC, PR-AUC, precision and recall at the alert budget and at
- * 1%/5% of each day, NDCG and precision@k per query group, per processing_date; calibrated
- * Brier/ECE with the model's calibration), and over it the training run's own test metric set
- * (scorers: AUC, PR-AUC, log loss, precision, recall and F1 at the model's threshold; ranker:
- * NDCG@5/10/20 and MAP) computed as training computed it, so that the training run's test
- * window reproduces its saved figures exactly. Metrics null when no row is labelled;
- * `bootstrapSamples` (default 200, seed 0) replicates give the intervals.
+ * The test metrics of the training run on the labelled rows of `matrix`, computed as training
+ * computed them: `evaluateScores` on the model's uncalibrated predictions with the model's
+ * threshold, calibration, alert budget and seed (AUC, PR-AUC, log loss, Brier, ECE,
+ * precision/recall/F1 at the threshold, precision and recall of the top alerts of each day;
+ * NDCG@k, precision@k and MAP per query group for the ranker), overall, per processing_date
+ * and with a bootstrap interval over dates (`bootstrapSamples` replicates, default 200).
+ * Scoring the training run's test window reproduces its saved figures exactly, except those
+ * that need the training rows (the seen/unseen-address split and the baseline), which a
+ * backtest leaves out. Metrics null when no row is labelled.
  *
  * @example
  * ```ts ignore
@@ -38,7 +47,7 @@ export interface Backtest {
 export function backtest(
   matrix: Pick<FeatureMatrix, "label" | "group" | "processingDates">,
   predicted: Float64Array,
-  metadata: Pick<ModelMetadata, "model_type" | "threshold" | "calibration">,
+  metadata: Pick<ModelMetadata, "model_type" | "threshold" | "calibration" | "seed" | "details">,
   bootstrapSamples = 200,
 ): Backtest {
   const rows: number[] = [];
@@ -46,24 +55,22 @@ export function backtest(
     if (!Number.isNaN(y)) rows.push(i);
   });
   if (rows.length === 0) return { metrics: null, perDate: [], intervals: {}, labelledRows: 0 };
-  const label = Float32Array.from(rows, (i) => matrix.label[i]);
-  const values = Float64Array.from(rows, (i) => predicted[i]);
-  const dates = Int32Array.from(rows, (i) => matrix.processingDates[i]);
   const ranking = metadata.model_type === "alert_ranker";
-  const groups = ranking ? Int32Array.from(rows, (i) => matrix.group![i]) : null;
-  const evaluation = evaluateScores(
-    { kind: ranking ? "ranking" : "binary", scores: values, labels: label, dates, groups },
-    {
-      threshold: ranking ? null : metadata.threshold,
-      calibration: metadata.calibration ?? null,
-      bootstrapSamples,
-    },
-  );
-  const training = ranking
-    ? rankerMetrics(label, values, groups!)
-    : scorerMetrics(label, values, metadata.threshold ?? 0.5);
+  const evaluation = evaluateScores({
+    kind: ranking ? "ranking" : "binary",
+    scores: Float64Array.from(rows, (i) => predicted[i]),
+    labels: Float32Array.from(rows, (i) => matrix.label[i]),
+    dates: Int32Array.from(rows, (i) => matrix.processingDates[i]),
+    groups: ranking ? Int32Array.from(rows, (i) => matrix.group![i]) : null,
+  }, {
+    threshold: ranking ? null : metadata.threshold,
+    calibration: metadata.calibration ?? null,
+    alertBudget: alertBudgetOf(metadata),
+    seed: metadata.seed,
+    bootstrapSamples,
+  });
   return {
-    metrics: { ...evaluation.metrics, ...training },
+    metrics: evaluation.metrics,
     perDate: evaluation.perDate,
     intervals: evaluation.intervals,
     labelledRows: rows.length,

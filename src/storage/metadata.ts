@@ -34,8 +34,6 @@ export interface ModelMetadata {
   history_days?: number;
   /** The library that trained the model, for the origin project's loader: always LightGBM. */
   model_trainer?: "LightGBM";
-  /** The calibration of a binary model's probabilities, applied by scoring; absent for none. */
-  calibration?: Calibration;
   /** The extracted date range, `YYYY-MM-DD`. */
   training_period: { start_date: string; end_date: string };
   /** The time split: dates and labelled row counts of each side. */
@@ -79,7 +77,16 @@ export interface ModelMetadata {
   model_file: string;
   /** SHA-256 (hex) of the model file. */
   model_sha256: string;
-  /** Everything else train() recorded (search history, class imbalance decision, ...). */
+  /** The calibration map fitted on out-of-fold predictions (scorers), as plain numbers. */
+  calibration?: Calibration;
+  /** True when the model is no better than its baseline and was saved with --allow-weak. */
+  weak?: boolean;
+  /** The previous model of the same network, type and window, scored on this test window. */
+  comparison?: Record<string, unknown>;
+  /**
+   * Everything else train() recorded (search history, class imbalance decision, fold
+   * dates, per-date metrics and bootstrap intervals under `evaluation`, ...).
+   */
   details: Record<string, unknown>;
 }
 
@@ -93,14 +100,6 @@ const metadataShape = z.object({
   window_days: z.int().min(1).max(65535),
   history_days: z.int().min(1).max(3650).optional(),
   model_trainer: z.literal("LightGBM").optional(),
-  calibration: z.union([
-    z.object({
-      method: z.literal("isotonic"),
-      x: z.array(z.number()).min(1),
-      y: z.array(z.number()).min(1),
-    }),
-    z.object({ method: z.literal("platt"), a: z.number(), b: z.number() }),
-  ]).optional(),
   training_period: z.object({ start_date: IsoDateSchema, end_date: IsoDateSchema }),
   split: z.object({
     train_start_date: IsoDateSchema,
@@ -134,6 +133,16 @@ const metadataShape = z.object({
   feature_importance: z.array(z.object({ name: z.string(), split: z.number(), gain: z.number() })),
   model_file: z.string().regex(/\.txt$/),
   model_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  calibration: z.discriminatedUnion("method", [
+    z.object({
+      method: z.literal("isotonic"),
+      x: z.array(z.number()).min(1),
+      y: z.array(z.number()).min(1),
+    }),
+    z.object({ method: z.literal("platt"), a: z.number(), b: z.number() }),
+  ]).optional(),
+  weak: z.boolean().optional(),
+  comparison: z.record(z.string(), z.unknown()).optional(),
   details: z.record(z.string(), z.unknown()),
 });
 
@@ -151,4 +160,6 @@ export const TrainedDetailsSchema = z.object({
   threshold: FiniteOrNull,
   timings_ms: z.record(z.string(), z.number().min(0)),
   split: metadataShape.shape.split,
+  weak: z.boolean().optional(),
+  comparison: z.record(z.string(), z.unknown()).optional(),
 }).loose();

@@ -89,8 +89,17 @@ function buildMetadata(
       }`,
     );
   }
-  const { seed, config_hash, lightgbm_version, threshold, timings_ms, split, ...details } =
-    parsed.data;
+  const {
+    seed,
+    config_hash,
+    lightgbm_version,
+    threshold,
+    timings_ms,
+    split,
+    weak,
+    comparison,
+    ...details
+  } = parsed.data;
   const p = model.provenance;
   const metrics = Object.fromEntries(
     Object.entries(model.metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]),
@@ -117,7 +126,6 @@ function buildMetadata(
     feature_names: [...model.featureNames],
     categorical_features: model.categorical.map((c) => ({ ...c, categories: [...c.categories] })),
     num_trees: model.numTrees,
-    ...(model.calibration ? { calibration: model.calibration } : {}),
     threshold,
     seed,
     data_fingerprint: p.fingerprint,
@@ -128,6 +136,9 @@ function buildMetadata(
     feature_importance: model.featureImportance.map((f) => ({ ...f })),
     model_file: `${stem}.txt`,
     model_sha256: modelSha256,
+    ...(model.calibration ? { calibration: model.calibration } : {}),
+    ...(weak !== undefined ? { weak } : {}),
+    ...(comparison !== undefined ? { comparison } : {}),
     details,
   });
 }
