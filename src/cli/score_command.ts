@@ -138,8 +138,7 @@ export async function runScore(command: ScoreCommand, context: CommandContext): 
         historyDays: m.history_days,
       }, {
         signal: context.signal,
-        onProgress: ({ table, rows }) =>
-          context.progress.update(`Extracting ${table}: ${rows} rows`),
+        onProgress: (progress) => bars({ phase: "extract", progress }),
       });
       context.progress.done();
       extracted.set(key, data);
