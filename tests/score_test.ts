@@ -24,7 +24,7 @@ const models = new Map<ModelType, LoadedModel>();
 async function setup(): Promise<ClickHouse> {
   if (ch) return ch;
   ch = await openClickHouse({ dataDir });
-  const generated = await generate(ch, { network: NETWORK, days: 8, alertsPerDay: 300, seed: 3 });
+  const generated = await generate(ch, { network: NETWORK, days: 8, alertsPerDay: 600, seed: 3 });
   range = { startDate: generated.startDate, endDate: generated.endDate };
   for (const modelType of ["alert_scorer", "alert_ranker", "cluster_scorer"] as const) {
     await runTraining(ch, {
@@ -35,6 +35,8 @@ async function setup(): Promise<ClickHouse> {
       trials: 0,
       folds: 2,
       testFraction: 0.25,
+      // The models only need to exist for scoring (a weak one is saved, marked weak).
+      allowWeak: true,
     });
     models.set(modelType, await latest(modelType, { network: NETWORK, outputDir }));
   }
