@@ -30,13 +30,13 @@ import { runProgressBars } from "./run_progress.ts";
 /** The flags only `score` has (network, dates, window, model type and connection are shared). */
 export const scoreFlags = object("Scoring", {
   model: optional(option("--model", string({ metavar: "PATH" }), {
-    description: message`A saved model's .txt or .json (default: the latest of each model type)`,
+    description: message`A saved model's .txt or .json (default the latest model of each type)`,
   })),
   write: optional(flag("--write", {
     description: message`Write alert_scores, alert_rankings, cluster_scores and batch_metadata`,
   })),
   out: optional(option("--out", string({ metavar: "FILE.arrow" }), {
-    description: message`Write the scores as an Arrow IPC file (one model only)`,
+    description: message`Write one model's scores to this Arrow IPC file (default none)`,
   })),
   topK: optional(option("--top-k", integer({ min: 1, max: 1000 }), {
     description: message`Reasons per row in explain_json (default 5)`,
