@@ -91,7 +91,7 @@ Deno.test("parseCommandLine: help, version and commands to run", () => {
   assert.equal(parseCommandLine(["train", "--version"]).kind, "version");
   assert.deepEqual(parseCommandLine(["models", "show", "m1"]), {
     kind: "run",
-    command: { command: "models-show", model: "m1", outputDir: undefined },
+    command: { command: "models-show", model: "m1", outputDir: undefined, json: undefined },
   });
 });
 
