@@ -9,7 +9,8 @@
  * save(model, options)          -> SavedModel
  * ```
  *
- * `runTraining` chains them as the command line does.
+ * `runTraining` chains them as the command line does; `score` turns a saved model and a
+ * range into scores with reason codes (docs/SCORING.md).
  *
  * @example Train an alert scorer on the embedded engine
  * ```ts ignore
@@ -127,6 +128,15 @@ export {
   type RunTrainingOptions,
   type RunTrainingResult,
 } from "./src/run_training.ts";
+
+export { score, type ScoreOptions, type ScoreRange, type ScoreResult } from "./src/score/score.ts";
+export type { Explanation, Reason } from "./src/score/reason_codes.ts";
+export {
+  SCORE_TABLES,
+  writeScores,
+  type WriteScoresOptions,
+  type WriteScoresResult,
+} from "./src/score/write_scores.ts";
 
 export {
   Booster,

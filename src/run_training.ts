@@ -42,6 +42,8 @@ export const RunTrainingOptionsSchema = z.object({
   endDate: IsoDateSchema,
   /** window_days to train on; required when the range holds several. */
   windowDays: z.int().min(1).max(65535).optional(),
+  /** Look-back of the alert-history features in days (default 30). */
+  historyDays: z.int().min(1).max(3650).optional(),
   /** The model type. */
   modelType: ModelTypeSchema,
   /** Where models are written. */
@@ -87,6 +89,8 @@ export interface RunTrainingOptions {
   endDate: string;
   /** window_days to train on; required when the range holds several. */
   windowDays?: number;
+  /** Look-back of the alert-history features in days (default 30, kept in the metadata). */
+  historyDays?: number;
   /** The model type. */
   modelType: ModelType;
   /** Where models are written [`trained_models`]. */
@@ -181,6 +185,7 @@ export async function runTraining(
     startDate: opts.startDate,
     endDate: opts.endDate,
     windowDays: opts.windowDays,
+    historyDays: opts.historyDays,
   }, { signal, onProgress: (progress) => onProgress?.({ phase: "extract", progress }) });
   throwIfAborted(signal);
 

@@ -92,6 +92,12 @@ export interface ExtractQuery {
   limit?: number;
   /** Seed of the sample `limit` draws (default 0): the same seed gives the same sample. */
   seed?: number;
+  /**
+   * Look-back of the alert-history features in days (default 30): an alert's history counts
+   * the alerts of the `historyDays` before its date, read before the range start when needed,
+   * so its features do not depend on the range. Training records it; scoring reuses it.
+   */
+  historyDays?: number;
 }
 
 /** Where a dataset came from, carried from extract to the saved model's metadata. */
@@ -106,6 +112,8 @@ export interface DataProvenance {
   endDate: string;
   /** The window_days of every row. */
   windowDays: number;
+  /** Look-back of the alert-history features in days. */
+  historyDays: number;
   /** A hash of the extracted data, identifying it for skip-if-trained. */
   fingerprint: string;
 }

@@ -12,6 +12,7 @@ const PUBLIC_VALUES = [
   "LightGBMError",
   "MINIMUM_SERVER_VERSION",
   "RiskTrainError",
+  "SCORE_TABLES",
   "ServerClickHouse",
   "applyCalibration",
   "averagePrecision",
@@ -41,11 +42,13 @@ const PUBLIC_VALUES = [
   "rocAuc",
   "runTraining",
   "save",
+  "score",
   "shutdownLightGBM",
   "summarizeMatrix",
   "train",
   "trainingKey",
   "writeMatrixArrow",
+  "writeScores",
 ];
 
 Deno.test("mod.ts exports exactly the public API", () => {

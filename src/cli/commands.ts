@@ -31,6 +31,7 @@ import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressDisplay } from "./progress.ts";
 import { runProgressBars } from "./run_progress.ts";
+import { runScore } from "./score_command.ts";
 
 const logger = getLogger(["risktrain", "cli"]);
 
@@ -133,6 +134,8 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
       return await demo(command, context);
     case "import":
       return await runImport(command, context);
+    case "score":
+      return await runScore(command, context);
   }
 }
 

@@ -30,6 +30,7 @@ import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
 import { CALIBRATION_METHODS } from "../metrics/calibration_fit.ts";
 import { CV_SCHEMES } from "../train/cv_folds.ts";
 import { importFlags } from "./import_command.ts";
+import { scoreFlags } from "./score_command.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -340,6 +341,32 @@ const importCommand = command(
   },
 );
 
+const scoreCommand = command(
+  "score",
+  merge(
+    object({
+      command: constant("score"),
+      network,
+      startDate,
+      endDate,
+      windowDays,
+      modelType: optional(option("--model-type", choice(MODEL_TYPES), {
+        description: message`Score with the latest model of this type only (default every type)`,
+      })),
+      outputDir,
+    }),
+    scoreFlags,
+    connection,
+  ),
+  {
+    description: message`Score a date range with saved models: scores, ranks and reason codes`,
+    footer: examples(
+      "deno task score --network demo --start-date 2024-02-20 --end-date 2024-02-29 --write",
+      "deno task score --network demo --start-date 2024-02-29 --end-date 2024-02-29 --model-type alert_scorer",
+    ),
+  },
+);
+
 /** Every command: one line each (a new command's parser comes from its own file). */
 export const COMMANDS = [
   trainCommand,
@@ -349,6 +376,7 @@ export const COMMANDS = [
   featuresCommand,
   importCommand,
   modelsCommand,
+  scoreCommand,
 ] as const;
 
 /** The whole command line: one of the commands. */

@@ -27,6 +27,13 @@ export interface ModelMetadata {
   database: string;
   /** window_days of the training data. */
   window_days: number;
+  /**
+   * Look-back of the alert-history features in days; scoring extracts with the same one.
+   * Absent in metadata written before it existed (such models cannot be scored).
+   */
+  history_days?: number;
+  /** The library that trained the model, for the origin project's loader: always LightGBM. */
+  model_trainer?: "LightGBM";
   /** The extracted date range, `YYYY-MM-DD`. */
   training_period: { start_date: string; end_date: string };
   /** The time split: dates and labelled row counts of each side. */
@@ -91,6 +98,8 @@ const metadataShape = z.object({
   network: NetworkSchema,
   database: z.string().min(1),
   window_days: z.int().min(1).max(65535),
+  history_days: z.int().min(1).max(3650).optional(),
+  model_trainer: z.literal("LightGBM").optional(),
   training_period: z.object({ start_date: IsoDateSchema, end_date: IsoDateSchema }),
   split: z.object({
     train_start_date: IsoDateSchema,

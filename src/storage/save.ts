@@ -117,6 +117,8 @@ function buildMetadata(
     network: p.network,
     database: p.database,
     window_days: p.windowDays,
+    history_days: p.historyDays,
+    model_trainer: "LightGBM",
     training_period: { start_date: p.startDate, end_date: p.endDate },
     split,
     data_stats: {
