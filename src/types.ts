@@ -199,7 +199,7 @@ export type Calibration =
 
 /**
  * What a model's report plots beyond its metadata, kept beside the model
- * (`<stem>.evaluation.json`) so the report can be rebuilt without the data: the test rows'
+ * (`<stem>.evaluation.json.gz`) so the report can be rebuilt without the data: the test rows'
  * scores, labels and dates, the training rows' labels, dates and out-of-fold scores, the
  * cross-validation curve of the chosen configuration, features found missing or constant,
  * and SHAP values of a seeded sample of test rows.

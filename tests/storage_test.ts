@@ -35,7 +35,7 @@ Deno.test("save() writes <model_type>_v<version>_<timestamp>.txt and a schema-va
   });
   assert.equal(metadata.toolkit_version, "0.1.0");
   // Nothing but the artifacts (the fixture carries no evaluation data, so no
-  // .evaluation.json) and the registry lock is left in the directory.
+  // .evaluation.json.gz) and the registry lock is left in the directory.
   assert.equal(saved.reportPath, saved.modelPath.replace(/\.txt$/, ".html"));
   assert.deepEqual(
     await names(join(dir, "models")),

@@ -306,7 +306,8 @@ const modelsShowCommand = command(
     json: optional(flag("--json", { description: message`Print the raw metadata as JSON` })),
   }),
   {
-    description: message`Show one model's summary: card, metrics, top features and files`,
+    description:
+      message`Show one model's metadata as a summary (card, metrics, top features, files)`,
     footer: examples(
       "deno task models show trained_models/alert_scorer_v1_20240301_120000.json",
       "deno task models show demo_alert_scorer_v1",

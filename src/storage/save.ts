@@ -150,7 +150,7 @@ function buildMetadata(
 
 /**
  * Saves a trained model as `<outputDir>/<model_type>_v<version>_<YYYYmmdd_HHMMSS>.txt`
- * (LightGBM text), `.evaluation.json` (what the report plots, when the model carries it),
+ * (LightGBM text), `.evaluation.json.gz` (what the report plots, when the model carries it),
  * `.html` (the report) and `.json` (metadata), `version` being the next one for the model type
  * and network. The files are written under temporary names and fsynced, renamed into
  * place (the `.json` last: it marks the model complete) and the directory fsynced, all
