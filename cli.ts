@@ -73,6 +73,7 @@ async function main(args: string[]): Promise<number> {
     progress.done();
     if (error instanceof RiskTrainError) {
       console.error(`error: ${error.message}`);
+      if (error.code === "CONFIG_INVALID") return EXIT_USAGE;
       return error.code === "CANCELLED" ? EXIT_CANCELLED : 1;
     }
     if (abort.signal.aborted) {

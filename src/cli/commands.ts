@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, isAbsolute, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { openClickHouse } from "../clickhouse/open.ts";
 import { RiskTrainError } from "../errors.ts";
@@ -13,17 +14,19 @@ import { extract } from "../extract/extract.ts";
 import { buildFeatures } from "../features/build_features.ts";
 import { summarizeMatrix, writeMatrixArrow } from "../features/summary.ts";
 import { generate } from "../generate/generate.ts";
-import { databaseFor } from "../options.ts";
+import { databaseFor, parseOptions } from "../options.ts";
 import {
   type RunProgress,
   runTraining,
   type RunTrainingOptions,
+  RunTrainingOptionsSchema,
   type RunTrainingResult,
 } from "../run_training.ts";
 import { migrate } from "../schema/migrate.ts";
 import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
+import { runDoctor } from "./doctor_command.ts";
 import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressLine } from "./progress.ts";
@@ -58,8 +61,10 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
       return await modelsList(command, context);
     case "models-show":
       return await modelsShow(command, context);
+    case "models-doctor":
+      return await runDoctor(command, context);
     case "migrate":
-      return await withClickHouse(command, context, {}, async (ch, database) => {
+      return await withClickHouse(command, context, { create: true }, async (ch, database) => {
         const result = await migrate(ch, {
           network: command.network,
           database,
@@ -68,7 +73,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
         context.print(`Migrated ${result.database}: ${result.tables.join(", ")}`);
       });
     case "generate":
-      return await withClickHouse(command, context, {}, async (ch, database) => {
+      return await withClickHouse(command, context, { create: true }, async (ch, database) => {
         const result = await generate(ch, {
           network: command.network,
           database,
@@ -94,27 +99,31 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
     case "features":
       return await features(command, context);
     case "train": {
-      const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+      const outputDir = outputDirOf(command);
+      const connection = resolveConnection(command, context.env);
+      const options: RunTrainingOptions = {
+        network: command.network,
+        database: connection.database,
+        startDate: command.startDate,
+        endDate: command.endDate,
+        windowDays: command.windowDays,
+        modelType: command.modelType,
+        outputDir,
+        allowedDir: allowedDirOf(outputDir),
+        trials: command.trials,
+        folds: command.folds,
+        seed: command.seed,
+        testFraction: command.testFraction,
+        testStartDate: command.testStartDate,
+        force: command.force ?? false,
+      };
+      // Every option is checked before the first query.
+      parseOptions(RunTrainingOptionsSchema, options, "training options");
       return await withClickHouse(
         command,
         context,
-        { readWrite: [outputDir] },
-        (ch, database) =>
-          trainAndPrint(ch, {
-            network: command.network,
-            database,
-            startDate: command.startDate,
-            endDate: command.endDate,
-            windowDays: command.windowDays,
-            modelType: command.modelType,
-            outputDir,
-            trials: command.trials,
-            folds: command.folds,
-            seed: command.seed,
-            testFraction: command.testFraction,
-            testStartDate: command.testStartDate,
-            force: command.force ?? false,
-          }, context),
+        { readWrite: [outputDir], read: [PACKAGE_DIR], create: false },
+        (ch) => trainAndPrint(ch, options, context),
       );
     }
     case "demo":
@@ -125,13 +134,51 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
 type ConnectionCommand = Extract<CliCommand, { clickhouseUrl?: string }>;
 
 /**
+ * The directory of risktrain's own modules, as `--allow-read` wants it (`.` in a checkout
+ * run from its root): the training workers load their module from there.
+ */
+const PACKAGE_DIR = packageDir();
+
+function packageDir(): string {
+  const url = new URL("../../", import.meta.url);
+  if (url.protocol !== "file:") return ".";
+  return relative(Deno.cwd(), fileURLToPath(url)).replace(/\/$/, "") || ".";
+}
+
+/** The `--output-dir` given, or the default; an empty one is a usage error. */
+function outputDirOf(command: { outputDir?: string }): string {
+  if (command.outputDir === "") {
+    throw new RiskTrainError("CONFIG_INVALID", "--output-dir must not be empty");
+  }
+  return command.outputDir ?? DEFAULT_OUTPUT_DIR;
+}
+
+/**
+ * The directory writes must stay in: `trained_models` (the permission set's) for a
+ * directory inside it, else the output directory itself.
+ */
+function allowedDirOf(outputDir: string): string {
+  const inside = relative(DEFAULT_OUTPUT_DIR, outputDir);
+  return inside === "" || (!inside.startsWith("..") && !isAbsolute(inside))
+    ? DEFAULT_OUTPUT_DIR
+    : outputDir;
+}
+
+/**
  * Checks permissions (the connection's, plus `dirs`: `write` for files written, `readWrite`
- * for a model directory that is also read), opens ClickHouse, runs `work`, always closes.
+ * for a model directory that is also read, `read` for what is only read), opens ClickHouse
+ * (the embedded engine creates a missing data directory only when `create`), runs `work`,
+ * always closes.
  */
 async function withClickHouse(
   command: ConnectionCommand,
   context: CommandContext,
-  dirs: { write?: readonly string[]; readWrite?: readonly string[] },
+  dirs: {
+    write?: readonly string[];
+    readWrite?: readonly string[];
+    read?: readonly string[];
+    create?: boolean;
+  },
   work: (ch: ClickHouse, database: string | undefined) => Promise<void>,
 ): Promise<void> {
   const connection = resolveConnection(command, context.env);
@@ -140,9 +187,12 @@ async function withClickHouse(
   await requirePermissions({
     ...needs,
     write: [...(needs.write ?? []), ...(dirs.write ?? []), ...readWrite],
-    read: [...(needs.read ?? []), ...readWrite],
+    read: [...(needs.read ?? []), ...readWrite, ...(dirs.read ?? [])],
   });
-  await using ch = await openClickHouse(connection.clickhouse);
+  await using ch = await openClickHouse(
+    { ...connection.clickhouse, create: dirs.create ?? false },
+    { signal: context.signal },
+  );
   logger.debug("Opened ClickHouse {kind} {version}", {
     kind: ch.kind,
     version: await ch.version(),
@@ -203,7 +253,7 @@ async function features(
   context: CommandContext,
 ): Promise<void> {
   const write = command.out ? [dirname(command.out)] : [];
-  await withClickHouse(command, context, { write }, async (ch, database) => {
+  await withClickHouse(command, context, { write, create: false }, async (ch, database) => {
     const data = await extract(ch, {
       network: command.network,
       database,
@@ -241,9 +291,10 @@ async function demo(
   context: CommandContext,
 ): Promise<void> {
   const network = command.network ?? DEMO_DEFAULTS.network;
-  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+  const outputDir = outputDirOf(command);
   const seed = command.seed ?? DEMO_DEFAULTS.seed;
-  await withClickHouse(command, context, { readWrite: [outputDir] }, async (ch, database) => {
+  const dirs = { readWrite: [outputDir], read: [PACKAGE_DIR], create: true };
+  await withClickHouse(command, context, dirs, async (ch, database) => {
     const db = databaseFor(network, database);
     const range = await alertRange(ch, db);
     let startDate = range?.startDate;
@@ -274,6 +325,7 @@ async function demo(
         endDate: endDate!,
         modelType,
         outputDir,
+        allowedDir: allowedDirOf(outputDir),
         trials: command.trials ?? DEMO_DEFAULTS.trials,
         folds: command.folds ?? DEMO_DEFAULTS.folds,
         seed,

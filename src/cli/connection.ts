@@ -5,6 +5,8 @@
  * @module
  */
 import type { ClickHouseOptions } from "../clickhouse/open.ts";
+import { RiskTrainError } from "../errors.ts";
+import { DatabaseSchema } from "../options.ts";
 import { hostOf, type PermissionNeeds } from "./permissions.ts";
 
 /** The ClickHouse flags every data command takes. */
@@ -19,6 +21,10 @@ export interface ConnectionFlags {
   database?: string;
   /** `--data-dir` */
   dataDir?: string;
+  /** `--lock-timeout`, seconds */
+  lockTimeout?: number;
+  /** `--connect-timeout`, seconds */
+  connectTimeout?: number;
 }
 
 /** The environment variables the command line reads (and the permission sets allow). */
@@ -44,6 +50,8 @@ export interface Connection {
 
 /**
  * Resolves the connection from flags, then `env` (the process environment laid over .env).
+ * Usage mistakes (an empty value, a URL that is not http(s), a user without a server, an
+ * invalid database name) throw CONFIG_INVALID before anything is opened.
  *
  * @example
  * ```ts
@@ -56,15 +64,67 @@ export function resolveConnection(
   flags: ConnectionFlags,
   env: Readonly<Record<string, string | undefined>>,
 ): Connection {
+  for (
+    const [flag, value] of [
+      ["--clickhouse-url", flags.clickhouseUrl],
+      ["--database", flags.database],
+      ["--data-dir", flags.dataDir],
+      ["--clickhouse-user", flags.clickhouseUser],
+    ] as const
+  ) {
+    if (value === "") usage(`${flag} must not be empty`);
+  }
   const url = flags.clickhouseUrl ?? nonEmpty(env.CLICKHOUSE_URL);
+  if (url === undefined) {
+    if (flags.clickhouseUser !== undefined || flags.clickhousePassword !== undefined) {
+      usage(
+        "--clickhouse-user and --clickhouse-password need a server (--clickhouse-url or " +
+          "CLICKHOUSE_URL); the embedded engine has no users",
+      );
+    }
+    if (flags.connectTimeout !== undefined) usage("--connect-timeout needs --clickhouse-url");
+  } else {
+    checkUrl(url);
+    if (flags.dataDir !== undefined || flags.lockTimeout !== undefined) {
+      usage("--data-dir and --lock-timeout are for the embedded engine, not a server URL");
+    }
+  }
   const clickhouse: ClickHouseOptions = url === undefined
-    ? { dataDir: flags.dataDir ?? nonEmpty(env.RISKTRAIN_DATA_DIR) ?? DEFAULT_DATA_DIR }
+    ? {
+      dataDir: flags.dataDir ?? nonEmpty(env.RISKTRAIN_DATA_DIR) ?? DEFAULT_DATA_DIR,
+      lockTimeoutMs: flags.lockTimeout === undefined ? undefined : flags.lockTimeout * 1000,
+    }
     : {
       url,
       user: flags.clickhouseUser ?? nonEmpty(env.CLICKHOUSE_USER),
       password: flags.clickhousePassword ?? env.CLICKHOUSE_PASSWORD,
+      connectTimeoutMs: flags.connectTimeout === undefined
+        ? undefined
+        : flags.connectTimeout * 1000,
     };
-  return { clickhouse, database: flags.database ?? nonEmpty(env.CLICKHOUSE_DATABASE) };
+  const database = flags.database ?? nonEmpty(env.CLICKHOUSE_DATABASE);
+  if (database !== undefined && !DatabaseSchema.safeParse(database).success) {
+    usage(`Invalid database name: ${database} (letters, digits and underscores)`);
+  }
+  return { clickhouse, database };
+}
+
+function usage(message: string): never {
+  throw new RiskTrainError("CONFIG_INVALID", message);
+}
+
+/** An http:// or https:// URL with a host, else a usage error saying so. */
+function checkUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    usage(`The ClickHouse URL must be http:// or https:// (http(s) only): ${url}`);
+  }
+  if (parsed.hostname === "") usage(`The ClickHouse URL has no host: ${url}`);
 }
 
 /**

@@ -13,7 +13,14 @@ import { argument, command, constant, flag, option } from "npm:@optique/core@0.7
 import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
-import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+import { doctorCommand } from "./doctor_command.ts";
+import {
+  IsoDateSchema,
+  MAX_FOLDS,
+  MAX_TRIALS,
+  ModelTypeSchema,
+  NetworkSchema,
+} from "../options.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -39,6 +46,15 @@ const connection = object("ClickHouse", {
   dataDir: optional(option("--data-dir", string({ metavar: "DIR" }), {
     description: message`Embedded engine data directory (default .risktrain/chdb)`,
   })),
+  lockTimeout: optional(option("--lock-timeout", integer({ min: 0, metavar: "SECONDS" }), {
+    description:
+      message`Embedded engine: seconds to wait while another process uses the data directory (default no limit)`,
+  })),
+  connectTimeout: optional(
+    option("--connect-timeout", integer({ min: 1, max: 86400, metavar: "SECONDS" }), {
+      description: message`Server: seconds connecting may take (default 10)`,
+    }),
+  ),
 });
 
 const network = option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
@@ -56,7 +72,7 @@ const windowDays = optional(option("--window-days", integer({ min: 1, max: 65535
 const modelType = option("--model-type", choice(MODEL_TYPES), {
   description: message`alert_scorer, alert_ranker or cluster_scorer`,
 });
-const seed = optional(option("--seed", integer({ min: 0 }), {
+const seed = optional(option("--seed", integer({ min: 0, max: 4294967295 }), {
   description: message`Seed of every random choice (default 42)`,
 }));
 const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
@@ -76,12 +92,12 @@ export const DEMO_DEFAULTS = {
 /** The training flags, their help naming the defaults of the command they belong to. */
 function trainingFlags(defaults: { trials: number; folds: number }) {
   return object("Training", {
-    trials: optional(option("--trials", integer({ min: 0 }), {
+    trials: optional(option("--trials", integer({ min: 0, max: MAX_TRIALS }), {
       description: message`Hyperparameter search trials (default ${
         String(defaults.trials)
       }; 0 trains the defaults)`,
     })),
-    folds: optional(option("--folds", integer({ min: 2 }), {
+    folds: optional(option("--folds", integer({ min: 2, max: MAX_FOLDS }), {
       description: message`Cross-validation folds (default ${String(defaults.folds)})`,
     })),
     testFraction: optional(option("--test-fraction", zod(FractionSchema, { metavar: "SHARE" }), {
@@ -213,6 +229,7 @@ const modelsCommand = command(
       }),
       { description: message`Show one model's metadata (a path or a model id)` },
     ),
+    doctorCommand,
   ),
   { description: message`Inspect the model registry` },
 );
