@@ -109,12 +109,19 @@ async function lastVersion(dir: string, model: TrainedModel): Promise<number> {
   return last;
 }
 
-/** Removes hidden staging files a killed save left (callers hold the registry lock). */
+/**
+ * Removes what a killed save left (callers hold the registry lock, so no save is under
+ * way): hidden staging files, and a `.txt` renamed into place whose `.json` never was.
+ */
 async function removeStaleStaging(dir: string): Promise<void> {
-  for await (const item of Deno.readDir(dir)) {
-    if (item.isFile && STAGING_NAME.test(item.name)) {
-      await Deno.remove(join(dir, item.name)).catch(() => {});
-      logger.info("Removed a staging file an interrupted save left: {name}", { name: item.name });
+  const names = new Set<string>();
+  for await (const item of Deno.readDir(dir)) if (item.isFile) names.add(item.name);
+  for (const name of names) {
+    const artifact = parseArtifactName(name);
+    const orphan = artifact?.extension === "txt" && !names.has(`${artifact.stem}.json`);
+    if (STAGING_NAME.test(name) || orphan) {
+      await Deno.remove(join(dir, name)).catch(() => {});
+      logger.info("Removed a file an interrupted save left: {name}", { name });
     }
   }
 }
