@@ -1,7 +1,8 @@
 /**
- * Concurrent runs on both engines (issue 12, failure 1): identical runs produce one model,
- * different runs both succeed; on the embedded engine the second process waits for the
- * first (a log line names it) and chDB's native lock error never shows.
+ * Concurrent runs on both engines (issue 12, failures 1 and 2b): identical runs produce one
+ * model, different runs both succeed; on the embedded engine the second process waits for
+ * the first (a log line names it) and chDB's native lock error never shows; a run waiting
+ * for an identical run's claim stops on SIGINT.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import {
   assertNoPartialArtifact,
   type CliResult,
   embeddedNetwork,
+  interrupt,
   NETWORK,
   registeredPaths,
   runCli,
@@ -119,6 +121,18 @@ Deno.test("concurrent runs on a ClickHouse server", async (t) => {
         assertClean(result, "a run");
       }
       assert.equal((await assertNoPartialArtifact(outputDir)).intact.length, 2);
+    });
+
+    await t.step("SIGINT stops a run waiting for an identical run's claim", async () => {
+      const outputDir = join(dir, "claim");
+      const slow = ["--trials", "40", "--folds", "3"];
+      const first = spawnCli(trainArgs("alert_scorer", outputDir, engine, slow), options);
+      await first.waitForStderr(/Training .*alert_scorer/);
+      const second = spawnCli(trainArgs("alert_scorer", outputDir, engine, slow), options);
+      await second.waitForStderr(/which trains the same configuration/);
+      await interrupt(second);
+      await interrupt(first);
+      assert.equal((await assertNoPartialArtifact(outputDir)).intact.length, 0);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EmbeddedClickHouse } from "../../src/clickhouse/embedded.ts";
@@ -125,13 +126,20 @@ export async function runCli(args: string[], options: SpawnOptions): Promise<Cli
   return await spawnCli(args, options).done;
 }
 
-/** The flags of a training of `modelType` on {@linkcode NETWORK}. */
+/**
+ * The flags of a small training of `modelType` on {@linkcode NETWORK} (`--trials 0
+ * --folds 2` unless `extra` gives them).
+ */
 export function trainArgs(
   modelType: string,
   outputDir: string,
   engine: string[],
   extra: string[] = [],
 ): string[] {
+  const small: string[] = [];
+  for (const [flag, value] of [["--trials", "0"], ["--folds", "2"]]) {
+    if (!extra.includes(flag)) small.push(flag, value);
+  }
   return [
     "train",
     "--network",
@@ -142,10 +150,7 @@ export function trainArgs(
     NETWORK.endDate,
     "--model-type",
     modelType,
-    "--trials",
-    "0",
-    "--folds",
-    "2",
+    ...small,
     "--output-dir",
     outputDir,
     ...engine,
@@ -191,17 +196,37 @@ export async function embeddedNetwork(): Promise<EmbeddedNetwork> {
   };
 }
 
-/** The `model_path`s of `<database>.trained_models`, read through the embedded engine. */
-export async function registeredPaths(
-  dataDir: string,
-  database = `risk_scoring_${NETWORK.network}`,
-): Promise<string[]> {
+/**
+ * The `model_path`s in `risk_scoring_demo.trained_models` (of models in `outputDir` when
+ * given), read through the embedded engine.
+ */
+export async function registeredPaths(dataDir: string, outputDir?: string): Promise<string[]> {
   await using ch = await EmbeddedClickHouse.open({ dataDir, create: false });
   const table = await ch.query(
     "SELECT model_path FROM {db:Identifier}.trained_models ORDER BY model_path",
-    { params: { db: database } },
+    { params: { db: `risk_scoring_${NETWORK.network}` } },
   );
-  return [...table.getChild("model_path")!].map(String);
+  const paths = [...table.getChild("model_path")!].map(String);
+  if (outputDir === undefined) return paths;
+  const real = await Deno.realPath(outputDir);
+  return paths.filter((path) => path.startsWith(`${real}/`));
+}
+
+/** The issue's bound: exit within a second of the signal's delivery. */
+export const EXIT_WITHIN_MS = 1000;
+
+/**
+ * Sends `signal` and checks the run ends with exit 130 and `error: Cancelled` within
+ * {@linkcode EXIT_WITHIN_MS}, measured from the signal's delivery.
+ */
+export async function interrupt(child: CliChild, signal: Deno.Signal = "SIGINT"): Promise<void> {
+  const sent = performance.now();
+  child.process.kill(signal);
+  const result = await child.done;
+  assert.equal(result.code, 130, result.stderr);
+  assert.match(result.stderr, /^error: Cancelled$/m);
+  const took = result.endedAt - sent;
+  assert.ok(took < EXIT_WITHIN_MS, `exit ${Math.round(took)} ms after ${signal}`);
 }
 
 /**

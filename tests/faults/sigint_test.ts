@@ -1,36 +1,21 @@
 /**
  * SIGINT and SIGTERM in each stage of a run (issue 12, failure 2): exit 130 within one
  * second of the signal's delivery, and nothing written to the output directory. The
- * stages: waiting for the embedded engine's lock, extraction, training, waiting for an
- * identical run's claim (server engine), and connecting to a server that never answers.
+ * stages: waiting for the embedded engine's lock, extraction, training, and connecting to
+ * a server that never answers (waiting for an identical run's claim: concurrent_test.ts).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { EmbeddedClickHouse } from "../../src/clickhouse/embedded.ts";
-import { startChdbHttpServer } from "../support/chdb_http_harness.ts";
 import { silentServer } from "../support/silent_server.ts";
 import {
   assertNoPartialArtifact,
-  type CliChild,
   embeddedNetwork,
-  NETWORK,
+  interrupt,
   runCli,
   spawnCli,
   trainArgs,
 } from "./fault_support.ts";
-
-/** The issue's bound, measured from the signal's delivery to the process's end. */
-const EXIT_WITHIN_MS = 1000;
-
-async function interrupt(child: CliChild, signal: Deno.Signal = "SIGINT"): Promise<void> {
-  const sent = performance.now();
-  child.process.kill(signal);
-  const result = await child.done;
-  assert.equal(result.code, 130, result.stderr);
-  assert.match(result.stderr, /^error: Cancelled$/m);
-  const took = result.endedAt - sent;
-  assert.ok(took < EXIT_WITHIN_MS, `exit ${Math.round(took)} ms after ${signal}`);
-}
 
 Deno.test("SIGINT and SIGTERM stop every stage of a run on the embedded engine", async (t) => {
   await using net = await embeddedNetwork();
@@ -71,38 +56,6 @@ Deno.test("SIGINT and SIGTERM stop every stage of a run on the embedded engine",
     await interrupt(child, "SIGTERM");
     assert.equal((await assertNoPartialArtifact(outputDir)).intact.length, 0);
   });
-});
-
-Deno.test("SIGINT stops a run waiting for an identical run's claim (server engine)", async () => {
-  await using server = await startChdbHttpServer();
-  const dir = await Deno.makeTempDir({ prefix: "risktrain-faults-" });
-  const engine = ["--clickhouse-url", server.url];
-  const options = { dir, flags: [`--allow-net=127.0.0.1:${server.port}`] };
-  try {
-    const generated = await runCli([
-      "generate",
-      "--network",
-      NETWORK.network,
-      "--days",
-      String(NETWORK.days),
-      "--alerts-per-day",
-      String(NETWORK.alertsPerDay),
-      "--start-date",
-      NETWORK.startDate,
-      ...engine,
-    ], options);
-    assert.equal(generated.code, 0, generated.stderr);
-    const outputDir = join(dir, "models");
-    const slow = ["--trials", "40", "--folds", "3"];
-    const first = spawnCli(trainArgs("alert_scorer", outputDir, engine, slow), options);
-    await first.waitForStderr(/Training .*alert_scorer/);
-    const second = spawnCli(trainArgs("alert_scorer", outputDir, engine, slow), options);
-    await second.waitForStderr(/which trains the same configuration/);
-    await interrupt(second);
-    await interrupt(first);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });
 
 Deno.test("a server that accepts and never answers", async (t) => {

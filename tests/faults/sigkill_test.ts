@@ -10,6 +10,7 @@ import { EmbeddedClickHouse } from "../../src/clickhouse/embedded.ts";
 import { latest, list } from "../../src/storage/registry.ts";
 import {
   assertNoPartialArtifact,
+  type EmbeddedNetwork,
   embeddedNetwork,
   NETWORK,
   registeredPaths,
@@ -18,12 +19,17 @@ import {
   trainArgs,
 } from "./fault_support.ts";
 
-const KILLS = 5;
+const KILLS = 4;
 const SEED = 20261203;
 
-Deno.test("SIGKILL at seeded delays over a run loses nothing", async () => {
+Deno.test("SIGKILL and reruns on the embedded engine", async (t) => {
   await using net = await embeddedNetwork();
-  const outputDir = join(net.dir, "models");
+  await t.step("SIGKILL at seeded delays over a run loses nothing", () => seededKills(net));
+  await t.step("a rerun repairs the registry from the files", (t) => rerunsRepair(net, t));
+});
+
+async function seededKills(net: EmbeddedNetwork): Promise<void> {
+  const outputDir = join(net.dir, "killed");
   // The length of a whole run, over which the kill delays are spread.
   const started = performance.now();
   const reference = await runCli(trainArgs("alert_scorer", outputDir, net.engine), {
@@ -68,11 +74,10 @@ Deno.test("SIGKILL at seeded delays over a run loses nothing", async () => {
   assert.match(doctor.stdout, /Files and registry agree/);
   const { intact } = await assertNoPartialArtifact(outputDir);
   assert.ok(intact.length >= KILLS + 1);
-});
+}
 
-Deno.test("a rerun repairs the registry from the files", async (t) => {
-  await using net = await embeddedNetwork();
-  const outputDir = join(net.dir, "models");
+async function rerunsRepair(net: EmbeddedNetwork, t: Deno.TestContext): Promise<void> {
+  const outputDir = join(net.dir, "repaired");
   const args = trainArgs("cluster_scorer", outputDir, net.engine);
   const first = await runCli(args, { dir: net.dir });
   assert.equal(first.code, 0, first.stderr);
@@ -105,7 +110,7 @@ Deno.test("a rerun repairs the registry from the files", async (t) => {
     assert.equal(migrated.code, 0, migrated.stderr);
     const rerun = await runCli(args, { dir: net.dir });
     assert.match(rerun.stdout, /^Skipped/);
-    assert.equal((await registeredPaths(net.dataDir)).length, 1);
+    assert.equal((await registeredPaths(net.dataDir, outputDir)).length, 1);
   });
 
   await t.step("a truncated model is reported and a new one trained", async () => {
@@ -138,4 +143,4 @@ Deno.test("a rerun repairs the registry from the files", async (t) => {
     );
     assert.equal(ids.numRows, 0);
   });
-});
+}
