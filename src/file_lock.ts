@@ -22,7 +22,7 @@ export interface LockOptions {
 }
 
 /** Resolves after `ms`, or rejects with CancelledError as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError(signal.reason));
     const onAbort = () => {

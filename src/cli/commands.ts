@@ -122,7 +122,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
       return await withClickHouse(
         command,
         context,
-        { readWrite: [outputDir], read: [PACKAGE_DIR], create: false },
+        { readWrite: [outputDir], read: WORKER_READS, create: false },
         (ch) => trainAndPrint(ch, options, context),
       );
     }
@@ -134,15 +134,16 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
 type ConnectionCommand = Extract<CliCommand, { clickhouseUrl?: string }>;
 
 /**
- * The directory of risktrain's own modules, as `--allow-read` wants it (`.` in a checkout
- * run from its root): the training workers load their module from there.
+ * What the training workers read: the directory of risktrain's own modules, as
+ * `--allow-read` wants it (`.` in a checkout run from its root), whose worker module they
+ * load. Nothing in a compiled binary (the module is embedded) or from a URL import.
  */
-const PACKAGE_DIR = packageDir();
+const WORKER_READS: readonly string[] = workerReads();
 
-function packageDir(): string {
+function workerReads(): string[] {
   const url = new URL("../../", import.meta.url);
-  if (url.protocol !== "file:") return ".";
-  return relative(Deno.cwd(), fileURLToPath(url)).replace(/\/$/, "") || ".";
+  if (url.protocol !== "file:" || Deno.build.standalone) return [];
+  return [relative(Deno.cwd(), fileURLToPath(url)).replace(/\/$/, "") || "."];
 }
 
 /** The `--output-dir` given, or the default; an empty one is a usage error. */
@@ -293,7 +294,7 @@ async function demo(
   const network = command.network ?? DEMO_DEFAULTS.network;
   const outputDir = outputDirOf(command);
   const seed = command.seed ?? DEMO_DEFAULTS.seed;
-  const dirs = { readWrite: [outputDir], read: [PACKAGE_DIR], create: true };
+  const dirs = { readWrite: [outputDir], read: WORKER_READS, create: true };
   await withClickHouse(command, context, dirs, async (ch, database) => {
     const db = databaseFor(network, database);
     const range = await alertRange(ch, db);
