@@ -36,6 +36,7 @@ export type {
   CategoricalFeature,
   ClickHouse,
   DataProvenance,
+  EvaluationData,
   ExtractedData,
   ExtractQuery,
   FeatureMatrix,
@@ -80,6 +81,14 @@ export {
   type InputTable,
 } from "./src/generate/generate.ts";
 
+export {
+  type ImportedBatch,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportResult,
+  importSnapshots,
+} from "./src/import/import_snapshots.ts";
+
 export { extract, type ExtractOptions } from "./src/extract/extract.ts";
 export type { ExtractProgress } from "./src/extract/collect_batches.ts";
 
@@ -87,7 +96,12 @@ export { buildFeatures, type BuildFeaturesOptions } from "./src/features/build_f
 export { type MatrixSummary, summarizeMatrix, writeMatrixArrow } from "./src/features/summary.ts";
 
 export { train } from "./src/train/train.ts";
-export { type TrainOptions, type TrainProgress } from "./src/train/train_options.ts";
+export {
+  type PreviousModel,
+  type TrainOptions,
+  type TrainProgress,
+} from "./src/train/train_options.ts";
+export type { CvScheme } from "./src/train/cv_folds.ts";
 export { trainingKey } from "./src/train/training_key.ts";
 export type { Hyperparameters } from "./src/train/search_space.ts";
 
@@ -111,6 +125,10 @@ export {
   type RegistryProblemKind,
 } from "./src/storage/doctor.ts";
 export type { ModelMetadata } from "./src/storage/metadata.ts";
+
+export { renderReport } from "./src/report/render_report.ts";
+export { loadEvaluation, rebuildReport } from "./src/report/rebuild_report.ts";
+export type { MimeBundle } from "./src/report/notebook_display.ts";
 
 export {
   type RunProgress,
@@ -141,6 +159,16 @@ export { rocAuc } from "./src/metrics/roc_auc.ts";
 export { averagePrecision } from "./src/metrics/average_precision.ts";
 export { logLoss } from "./src/metrics/log_loss.ts";
 export { applyCalibration } from "./src/metrics/calibration.ts";
+export type { CalibrationMethod } from "./src/metrics/calibration_fit.ts";
+export {
+  type DateEvaluation,
+  evaluateScores,
+  type EvaluateScoresOptions,
+  type ScoreEvaluation,
+  type ScoreEvaluationInput,
+} from "./src/metrics/evaluate_scores.ts";
+export { precisionAtK, type TopK } from "./src/metrics/precision_at_k.ts";
+export { brierScore, expectedCalibrationError } from "./src/metrics/calibration_error.ts";
 export { meanAveragePrecision, ndcgAt } from "./src/metrics/ranking.ts";
 export { bestF1Threshold, type ThresholdScores } from "./src/metrics/threshold.ts";
 export type { NumericArray } from "./src/metrics/numeric_array.ts";

@@ -8,7 +8,8 @@ NaN conventions (bench/python_pipeline_check.py compares it with `risktrain feat
 --out`). chDB reads raw rows only (range filters, the as-of label join, toFloat64 of Decimal
 amounts; every value a query parameter); the per-alert features are vectorised pandas. It
 then trains with the LightGBM Python package exactly as risktrain's `train` does: the same
-time split, the same seeded folds and hyperparameter configurations (the xoshiro128**
+time split, the same folds (time-ordered by default, as risktrain's `--cv time`; `--cv
+stratified|grouped` the seeded random ones) and hyperparameter configurations (the xoshiro128**
 generator is ported below, so the draws are identical), successive halving with k-fold
 cross-validation and early stopping, the final fit for the cross-validated number of rounds,
 and the test metrics.
@@ -141,6 +142,23 @@ def grouped_folds(group, k, r):
     return fold_of
 
 
+def time_folds(dates, k, gap_days, block_days):
+    """src/train/cv_folds.ts timeFolds over positions 0..n-1: forward-chaining folds over whole
+    processing dates, the latest k blocks validated, each fold fitting on the dates more than
+    gap_days before its block. Returns [(fit positions, validation positions)]."""
+    days = np.unique(dates)
+    block = min(block_days, len(days) // (k + 1))
+    if block < 1:
+        raise ValueError(f"time-ordered {k}-fold CV needs at least {k + 1} training dates")
+    folds = []
+    for f in range(k):
+        first = days[len(days) - (k - f) * block]
+        last = days[len(days) - (k - f - 1) * block - 1]
+        folds.append((np.flatnonzero(dates + gap_days < first),
+                      np.flatnonzero((dates >= first) & (dates <= last))))
+    return folds
+
+
 def halving_schedule(n, max_rounds, eta=3, min_rounds=10):
     rungs = 0
     while n / eta ** (rungs + 1) >= 1 and max_rounds / eta ** (rungs + 1) >= min_rounds:
@@ -186,7 +204,8 @@ def time_split(dates, labelled, test_fraction):
 
 
 def train(X, label, weight, group, dates, categorical, model_type, trials=20, folds=5, seed=42,
-          num_boost_round=1000, early_stopping_rounds=50, test_fraction=0.2, num_threads=0):
+          num_boost_round=1000, early_stopping_rounds=50, test_fraction=0.2, num_threads=0,
+          cv="time", cv_gap_days=0):
     """risktrain's train() with the LightGBM Python package; X is row-major (rows x features)."""
     import lightgbm as lgb
     from sklearn.metrics import (average_precision_score, f1_score, log_loss, ndcg_score,
@@ -199,8 +218,14 @@ def train(X, label, weight, group, dates, categorical, model_type, trials=20, fo
     test_rows = np.flatnonzero(labelled & (dates >= cutoff))
     y_train, y_test = label[train_rows], label[test_rows]
     r = Random(seed)
-    fold_of = grouped_folds(group[train_rows], folds, r) if ranker else \
-        stratified_folds(y_train, folds, r)
+    if cv == "time":
+        test_days = len(np.unique(dates[test_rows]))
+        positions = time_folds(dates[train_rows], folds, cv_gap_days, test_days)
+    else:
+        fold_of = grouped_folds(group[train_rows], folds, r) if ranker else \
+            stratified_folds(y_train, folds, r)
+        positions = [(np.flatnonzero(fold_of != f), np.flatnonzero(fold_of == f))
+                     for f in range(folds)]
     configs = [dict(DEFAULT_HYPERPARAMETERS)] + [sample_hyperparameters(r) for _ in range(1, trials)]
     base = dict(objective="lambdarank", metric="ndcg", eval_at=[10]) if ranker else \
         dict(objective="binary", metric="auc")
@@ -223,8 +248,8 @@ def train(X, label, weight, group, dates, categorical, model_type, trials=20, fo
             reference=reference, params=dict(fixed), free_raw_data=False)
 
     fold_sets = []
-    for f in range(folds):
-        tr, va = train_rows[fold_of != f], train_rows[fold_of == f]
+    for fit_positions, valid_positions in positions:
+        tr, va = train_rows[fit_positions], train_rows[valid_positions]
         ds = dataset(tr)
         fold_sets.append((tr, va, ds, dataset(va, reference=ds, weighted=False)))
 
@@ -264,10 +289,11 @@ def train(X, label, weight, group, dates, categorical, model_type, trials=20, fo
         metrics[f"cv_{metric}_mean"], metrics[f"cv_{metric}_std"] = result["mean"], result["std"]
         threshold = None
     else:
-        oof = np.zeros(len(train_rows))
-        for f, (tr, va, ds, vs) in enumerate(fold_sets):
-            oof[fold_of == f] = lgb.train(params, ds, num_boost_round=rounds).predict(X[va])
-        p, rc, t = precision_recall_curve(y_train, oof)
+        # Out-of-fold predictions of the validated rows only (time folds: the later dates).
+        oof_rows = np.concatenate([va for _, va in positions])
+        oof = np.concatenate([lgb.train(params, ds, num_boost_round=rounds).predict(X[va])
+                              for tr, va, ds, vs in fold_sets])
+        p, rc, t = precision_recall_curve(y_train[oof_rows], oof)
         with np.errstate(invalid="ignore", divide="ignore"):
             f1 = np.where(p + rc > 0, 2 * p * rc / (p + rc), 0.0)[:-1]
         threshold = float(t[np.argmax(f1)])
@@ -698,6 +724,9 @@ def main():
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--cv", choices=["time", "stratified"], default="time",
+                        help="time-ordered folds, or the seeded random ones (whole groups for the ranker)")
+    parser.add_argument("--cv-gap-days", type=int, default=0)
     parser.add_argument("--num-boost-round", type=int, default=1000)
     parser.add_argument("--early-stopping-rounds", type=int, default=50)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -711,7 +740,8 @@ def main():
     X, label, weight, group, dates, categorical, model_type = matrix[:7]
     t_load = time.perf_counter() - t0
     result = train(X, label, weight, group, dates, categorical, model_type, args.trials, args.folds,
-                   args.seed, args.num_boost_round, args.early_stopping_rounds, num_threads=args.threads)
+                   args.seed, args.num_boost_round, args.early_stopping_rounds, num_threads=args.threads,
+                   cv=args.cv, cv_gap_days=args.cv_gap_days)
     result["timings"]["load_s"] = t_load
     result["matrix"] = dict(rows=int(X.shape[0]), features=int(X.shape[1]),
                             labelled=int((~np.isnan(label)).sum()))

@@ -1,9 +1,10 @@
 // deno-lint-ignore-file no-explicit-any
 /**
- * The full `train` pipeline (extract, buildFeatures, 5-fold CV with a 20-trial search,
- * final fit, save) on the synthetic network, next to the Python reference pipeline
- * (bench/python_pipeline.py: chDB's Python package reading the same data directory,
- * pandas, the LightGBM Python package, the same folds, configurations and trial budget).
+ * The full `train` pipeline (extract, buildFeatures, 5-fold time-ordered CV with a 20-trial
+ * search, final fit, evaluation, save) on the synthetic network, next to the Python reference
+ * pipeline (bench/python_pipeline.py: chDB's Python package reading the same data directory,
+ * pandas, the LightGBM Python package, the same time-ordered folds, configurations and trial
+ * budget).
  *
  * The Python pipeline builds risktrain's feature catalogue with pandas (the same 133
  * columns: bench/python_pipeline_check.py proves it), so both train the same matrix with the
@@ -231,7 +232,9 @@ globalThis.addEventListener("unload", () => {
         p.timings.final_fit_s.toFixed(1)
       }), ${p.matrix.labelled} labelled, ${p.matrix.features} features, test AUC ${
         p.metrics.test_auc.toFixed(4)
-      }; risktrain/Python time ${(r.total_s / p.wall_s).toFixed(2)}`,
+      }, CV AUC ${p.metrics.cv_auc_mean.toFixed(4)}; risktrain/Python time ${
+        (r.total_s / p.wall_s).toFixed(2)
+      }`,
     );
   }
   if (m) {

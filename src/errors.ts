@@ -22,7 +22,8 @@ export type ErrorCode =
   | "LIGHTGBM"
   | "MODEL_NOT_FOUND"
   | "STORAGE"
-  | "CANCELLED";
+  | "CANCELLED"
+  | "NO_SIGNAL";
 
 /** Options of {@linkcode RiskTrainError}. */
 export interface RiskTrainErrorOptions {

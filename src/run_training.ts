@@ -20,13 +20,21 @@ import {
   NetworkSchema,
   parseOptions,
 } from "./options.ts";
-import { DEFAULT_OUTPUT_DIR, findExisting, type RegistryEntry } from "./storage/registry.ts";
+import {
+  DEFAULT_OUTPUT_DIR,
+  findExisting,
+  list,
+  load,
+  type RegistryEntry,
+} from "./storage/registry.ts";
 import { prepareOutputDir } from "./storage/output_dir.ts";
 import { ensureRegistered } from "./storage/registry_row.ts";
 import { REGISTRY_LOCK_FILE, save } from "./storage/save.ts";
 import { CLAIMS_DIR, claimTraining } from "./storage/training_claim.ts";
 import { train } from "./train/train.ts";
-import type { TrainOptions, TrainProgress } from "./train/train_options.ts";
+import { CALIBRATION_METHODS, type CalibrationMethod } from "./metrics/calibration_fit.ts";
+import { CV_SCHEMES, type CvScheme } from "./train/cv_folds.ts";
+import type { PreviousModel, TrainOptions, TrainProgress } from "./train/train_options.ts";
 import { trainingKey } from "./train/training_key.ts";
 import type { ClickHouse, ModelType } from "./types.ts";
 
@@ -58,6 +66,16 @@ export const RunTrainingOptionsSchema = z.object({
   testFraction: z.number().gt(0).lt(1).optional(),
   /** First processing_date of the test set; overrides testFraction. */
   testStartDate: IsoDateSchema.optional(),
+  /** Cross-validation scheme. */
+  cv: z.enum(CV_SCHEMES).optional(),
+  /** Gap of the time-ordered folds in days. */
+  cvGapDays: z.int().min(0).optional(),
+  /** Alerts an investigator works per processing date. */
+  alertBudget: z.int().min(1).optional(),
+  /** Calibration of the scorers. */
+  calibration: z.enum(CALIBRATION_METHODS).optional(),
+  /** Save a model no better than its baseline, marked weak. */
+  allowWeak: z.boolean().default(false),
   /** Train even when a model for the same configuration and data exists. */
   force: z.boolean().default(false),
   /** Parallel WebAssembly workers (default: as many as cores). */
@@ -95,6 +113,16 @@ export interface RunTrainingOptions {
   testFraction?: number;
   /** First processing_date of the test set, `YYYY-MM-DD`; overrides testFraction. */
   testStartDate?: string;
+  /** Cross-validation scheme: time, stratified or grouped [time]. */
+  cv?: CvScheme;
+  /** Days between a time-ordered fold's fitting dates and its validation block [0]. */
+  cvGapDays?: number;
+  /** Alerts an investigator works per processing date, for precision@k [100]. */
+  alertBudget?: number;
+  /** Calibration of the scorers: isotonic, platt or none [isotonic]. */
+  calibration?: CalibrationMethod;
+  /** Save a model no better than its baseline, marked weak, instead of NO_SIGNAL [false]. */
+  allowWeak?: boolean;
   /** Train even when a model for the same configuration and data exists [false]. */
   force?: boolean;
   /** Parallel WebAssembly workers [as many as cores]. */
@@ -184,6 +212,11 @@ export async function runTraining(
     seed: opts.seed,
     testFraction: opts.testFraction,
     testStartDate: opts.testStartDate,
+    cv: opts.cv,
+    cvGapDays: opts.cvGapDays,
+    alertBudget: opts.alertBudget,
+    calibration: opts.calibration,
+    allowWeak: opts.allowWeak,
     workers: opts.workers,
     signal,
     onProgress: (progress) => onProgress?.({ phase: "train", progress }),
@@ -209,7 +242,13 @@ export async function runTraining(
     trials: opts.trials,
     folds: opts.folds,
   });
-  const model = await train(matrix, trainOptions);
+  const previous = await previousModel(
+    opts.outputDir,
+    data.provenance.network,
+    opts.modelType,
+    data.provenance.windowDays,
+  );
+  const model = await train(matrix, { ...trainOptions, previous });
   throwIfAborted(signal);
   const saved = await save(model, {
     outputDir: opts.outputDir,
@@ -231,6 +270,39 @@ export async function runTraining(
       metadataPath: saved.metadataPath,
     },
     milliseconds: elapsed(),
+  };
+}
+
+/** The newest saved model of the network, model type and window, or undefined. */
+async function previousModel(
+  outputDir: string,
+  network: string,
+  modelType: ModelType,
+  windowDays: number,
+): Promise<PreviousModel | undefined> {
+  let entries: RegistryEntry[];
+  try {
+    entries = await list({ outputDir, network, modelType });
+  } catch (error) {
+    // No model directory yet: no previous model.
+    if (error instanceof Error && "code" in error && error.code === "STORAGE") {
+      try {
+        await Deno.stat(outputDir);
+      } catch (missing) {
+        if (missing instanceof Deno.errors.NotFound) return undefined;
+      }
+    }
+    throw error;
+  }
+  const last = entries.filter((e) => e.metadata.window_days === windowDays).at(-1);
+  if (!last) return undefined;
+  const loaded = await load(last.metadataPath);
+  logger.info("Comparing with the previous model {modelId}", { modelId: loaded.metadata.model_id });
+  return {
+    modelId: loaded.metadata.model_id,
+    modelText: loaded.modelText,
+    featureNames: loaded.metadata.feature_names,
+    categorical: loaded.metadata.categorical_features,
   };
 }
 

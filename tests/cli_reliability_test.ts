@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { EmbeddedClickHouse } from "../src/clickhouse/embedded.ts";
 import { save } from "../src/storage/save.ts";
-import { embeddedNetwork, runCli, trainArgs } from "./faults/fault_support.ts";
+import { embeddedNetwork, ROOT, runCli, trainArgs } from "./faults/fault_support.ts";
 import { trainedModelFixture } from "./support/trained_model.ts";
 
 function errorLines(stderr: string): string[] {
-  return stderr.split("\n").filter((line) => line.startsWith("error"));
+  return stderr.split("\n").filter((line) => /^error/i.test(line));
 }
 
 Deno.test("usage mistakes exit 2 with one line, before the first query", async (t) => {
@@ -34,14 +34,14 @@ Deno.test("usage mistakes exit 2 with one line, before the first query", async (
     [
       "a start date after the end date",
       replaced("--start-date", "2024-02-01"),
-      /startDate must not be after endDate/,
+      /--start-date 2024-02-01 is after --end-date/,
     ],
-    ["--output-dir ''", replaced("--output-dir", ""), /--output-dir must not be empty/],
-    ["--database ''", base(["--database", ""]), /--database must not be empty/],
+    ["--output-dir ''", replaced("--output-dir", ""), /--output-dir: Expected a value/],
+    ["--database ''", base(["--database", ""]), /--database: Expected a value/],
     [
       "a file: URL",
       base([], ["--clickhouse-url", "file:///etc/passwd"]),
-      /must be http:\/\/ or https:\/\/ \(http\(s\) only\): file:/,
+      /--clickhouse-url: Expected an http:\/\/ or https:\/\/ URL \(http\(s\) only\): file:/,
     ],
     [
       "a javascript: URL",
@@ -51,7 +51,7 @@ Deno.test("usage mistakes exit 2 with one line, before the first query", async (
     [
       "--clickhouse-user without a URL",
       base([], ["--clickhouse-user", "alice", "--data-dir", join(dir, "chdb")]),
-      /--clickhouse-user and --clickhouse-password need a server/,
+      /--clickhouse-user: Needs a ClickHouse server/,
     ],
   ];
   try {
@@ -78,7 +78,7 @@ Deno.test("a mistyped --data-dir leaves no chDB skeleton behind", async () => {
     { dir },
   );
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /^error: No embedded ClickHouse data directory at .*chbd/m);
+  assert.match(result.stderr, /^error: No embedded ClickHouse data in .*chbd/m);
   await assert.rejects(Deno.stat(typo), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
 });
@@ -101,20 +101,31 @@ Deno.test("the permission check names everything a training needs, and those fla
   assert.doesNotMatch(granted.stderr, /Uncaught|Requires read access/);
 });
 
-Deno.test("under -P=models a denied read is reported as such, not as not found", async () => {
+Deno.test("a read the permissions deny is reported as such, not as not found", async () => {
   const dir = await Deno.makeTempDir({ prefix: "risktrain-cli-" });
   const saved = await save(trainedModelFixture(), { outputDir: dir });
-  const result = await runCli(["models", "show", saved.metadataPath], {
-    dir,
-    permissionSet: "models",
-    permissionFlags: [`--allow-read=.,${saved.metadataPath}`],
-  });
-  assert.equal(result.code, 1);
-  assert.match(
-    result.stderr,
-    /^error: Permission denied reading model file: .*\.txt \(run with --allow-read=/m,
-  );
-  assert.doesNotMatch(result.stderr, /not found/);
+  // load() under a read permission for the metadata only (as -P=models plus one file).
+  const script = `import { load } from ${
+    JSON.stringify(new URL("../src/storage/registry.ts", import.meta.url).href)
+  };
+try { await load(${JSON.stringify(saved.metadataPath)}); }
+catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+  const scriptPath = join(dir, "load_one.ts");
+  await Deno.writeTextFile(scriptPath, script);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      `--allow-read=${ROOT},${scriptPath},${saved.metadataPath}`,
+      scriptPath,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const { code, message } = JSON.parse(new TextDecoder().decode(output.stdout));
+  assert.equal(code, "PERMISSION_MISSING");
+  assert.match(message, /^Permission denied reading model file: .*\.txt \(run with --allow-read=/);
   await Deno.remove(dir, { recursive: true });
 });
 

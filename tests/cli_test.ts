@@ -36,8 +36,9 @@ function lastLine(text: string): string {
 Deno.test("cli --help prints the commands and exits 0", async () => {
   const run = await cli(["--help"]);
   assert.equal(run.code, 0);
+  assert.match(run.stdout, /^Usage: deno task COMMAND \[OPTIONS\]$/m);
   for (const command of ["train", "demo", "generate", "migrate", "features", "models"]) {
-    assert.match(run.stdout, new RegExp(`risktrain ${command}`));
+    assert.match(run.stdout, new RegExp(`^  ${command}\\s+[A-Z]`, "m"));
   }
 });
 
@@ -172,9 +173,11 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
     const files = [...Deno.readDirSync(outputDir)].map((e) => e.name).filter((n) =>
       !n.startsWith(".")
     ).sort();
-    assert.equal(files.length, 2);
-    assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.json$/);
-    assert.match(files[1], /^alert_scorer_v1_\d{8}_\d{6}\.txt$/);
+    assert.equal(files.length, 4);
+    assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.evaluation\.json$/);
+    assert.match(files[1], /^alert_scorer_v1_\d{8}_\d{6}\.html$/);
+    assert.match(files[2], /^alert_scorer_v1_\d{8}_\d{6}\.json$/);
+    assert.match(files[3], /^alert_scorer_v1_\d{8}_\d{6}\.txt$/);
 
     const second = await cli(train, [...net, `--allow-write=${outputDir}`]);
     assert.equal(second.code, 0, second.stderr);
@@ -182,7 +185,10 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
 
     const listed = await cli(["models", "list", "--output-dir", outputDir], [], "models");
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /alert_scorer\s+v1\s+clitest/);
+    assert.match(
+      listed.stdout,
+      /^clitest_alert_scorer_v1_[0-9a-f]{8}\s+alert_scorer\s+clitest\s+7d\s/m,
+    );
   } finally {
     await Deno.remove(outputDir, { recursive: true });
   }

@@ -35,7 +35,7 @@ Deno.test({
 
       const help = await new Deno.Command(binary, { args: ["--help"], stdout: "piped" }).output();
       assert.equal(help.code, 0);
-      assert.match(new TextDecoder().decode(help.stdout), /risktrain train/);
+      assert.match(new TextDecoder().decode(help.stdout), /^Usage: risktrain COMMAND/m);
 
       // The baked-in permission set allows only 127.0.0.1:8123 and localhost:8123.
       const denied = await new Deno.Command(binary, {

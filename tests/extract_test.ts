@@ -11,8 +11,12 @@ import {
   loadFixture,
   openFixtureEngine,
 } from "./fixtures/feature_fixture.ts";
+import { NEW_FEATURES } from "./support/upstream_export.ts";
 
 const QUERY = FIXTURE_QUERY;
+
+/** The raw_features columns a later upstream version adds (not in schema/, nor the fixture). */
+const NEW_UPSTREAM_COLUMNS = NEW_FEATURES;
 
 /** One embedded engine per test file (chDB allows one data directory per process). */
 const dataDir = await Deno.makeTempDir({ prefix: "risktrain-extract-test-" });
@@ -104,7 +108,8 @@ Deno.test("extract() returns the window's alerts with USD as Float64 and counts 
     fingerprint: data.provenance.fingerprint,
   });
   assert.match(data.provenance.fingerprint, /^[0-9a-f]{64}$/);
-  assert.deepEqual(data.missingFeatureColumns, []);
+  // The fixture's schema is the contract's: only the seven later upstream columns are absent.
+  assert.deepEqual(data.missingFeatureColumns, NEW_UPSTREAM_COLUMNS);
 });
 
 Deno.test("extract() takes each alert's label as of its processing_date, never a later one", async () => {
@@ -411,7 +416,12 @@ Deno.test("extract() trains on the optional raw_features columns present and nam
     "DROP COLUMN hourly_activity",
   ]);
   const data = await extract(ch, { ...QUERY, network: "older" });
-  assert.deepEqual(data.missingFeatureColumns, ["pagerank", "hourly_activity", "is_whale"]);
+  assert.deepEqual(data.missingFeatureColumns, [
+    "pagerank",
+    "hourly_activity",
+    "is_whale",
+    ...NEW_UPSTREAM_COLUMNS,
+  ]);
   for (const name of ["pagerank", "is_whale", "hourly_activity_entropy"]) {
     assert.equal(data.features.getChild(name), null);
   }
@@ -419,18 +429,20 @@ Deno.test("extract() trains on the optional raw_features columns present and nam
   assert.equal(data.features.numRows, 6);
 });
 
-Deno.test("extract() rejects columns whose type differs from the contract", async () => {
+Deno.test("extract() rejects columns whose type is of another kind than the contract's", async () => {
   await setup();
   await variant("types", [
-    "ALTER TABLE {db:Identifier}.raw_alerts MODIFY COLUMN alert_confidence_score Float64",
-    "ALTER TABLE {db:Identifier}.raw_features MODIFY COLUMN pagerank Float64",
+    "ALTER TABLE {db:Identifier}.raw_alerts MODIFY COLUMN alert_confidence_score String",
+    "ALTER TABLE {db:Identifier}.raw_features MODIFY COLUMN pagerank String",
+    "ALTER TABLE {db:Identifier}.raw_money_flows MODIFY COLUMN tx_count Float64",
   ]);
   await rejects(
     extract(ch, { ...QUERY, network: "types" }),
     "CONTRACT_VIOLATION",
     "Column types differ from the data contract in risk_scoring_types: " +
-      "raw_alerts.alert_confidence_score is Float64 (expected Float32), " +
-      "raw_features.pagerank is Float64 (expected Float32)",
+      "raw_alerts.alert_confidence_score is String (expected Float32), " +
+      "raw_money_flows.tx_count is Float64 (expected UInt64), " +
+      "raw_features.pagerank is String (expected Float32)",
   );
 });
 

@@ -71,6 +71,7 @@ Deno.test("buildFeatures() computes the alert group exactly", async () => {
   await setup();
   const matrix = buildFeatures(data, { modelType: "alert_scorer" });
   assert.deepEqual(matrix.ids, ["a1", "a2", "a3", "a4", "a5", "a6"]);
+  assert.deepEqual(matrix.addresses, ["A", "B", "C", "A", "B", "A"]);
   assert.equal(matrix.data.length, matrix.numRows * matrix.numFeatures);
   assert.ok(matrix.data instanceof Float32Array);
   close(feature(matrix, "alert_confidence"), [0.75, 0.25, 0.5, 1, 0.5, 0.875]);
@@ -215,6 +216,7 @@ Deno.test("buildFeatures() aggregates member alerts into one row per cluster", a
   await setup();
   const matrix = buildFeatures(data, { modelType: "cluster_scorer" });
   assert.deepEqual(matrix.ids, ["k1", "k2"]);
+  assert.deepEqual(matrix.addresses, ["A", "A"]);
   // k1 = [a1] (low: negative); k2 = [a4 critical, a5 unlabelled]: positive.
   close(Array.from(matrix.label), [0, 1]);
   close(Array.from(matrix.weight!), [0.9, 0.625]);

@@ -5,30 +5,7 @@ import { logLoss } from "../src/metrics/log_loss.ts";
 import { bestF1Threshold, scoresAtThreshold } from "../src/metrics/threshold.ts";
 import { groupBounds, meanAveragePrecision, ndcgAt } from "../src/metrics/ranking.ts";
 import { createRandom } from "../src/train/random.ts";
-
-/** Runs a Python script with `input` as JSON on stdin and returns its JSON output. */
-async function python(script: string, input: unknown): Promise<Record<string, number>> {
-  const child = new Deno.Command("python3", {
-    args: ["-c", script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  const err = new TextDecoder().decode(stderr);
-  if (code !== 0) {
-    if (err.includes("No module named")) {
-      throw new Error(
-        `scikit-learn is required for these tests (pip install scikit-learn): ${err}`,
-      );
-    }
-    throw new Error(`python3 failed: ${err}`);
-  }
-  return JSON.parse(new TextDecoder().decode(stdout));
-}
+import { python } from "./support/python_json.ts";
 
 const BINARY_SCRIPT = `
 import json, sys

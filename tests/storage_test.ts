@@ -37,13 +37,16 @@ Deno.test("save() writes <model_type>_v<version>_<timestamp>.txt and a schema-va
     scale_pos_weight: 7.3,
   });
   assert.equal(metadata.toolkit_version, "0.1.0");
-  // Nothing but the two artifacts and the registry lock is left in the directory.
+  // Nothing but the artifacts (the fixture carries no evaluation data, so no
+  // .evaluation.json) and the registry lock is left in the directory.
+  assert.equal(saved.reportPath, saved.modelPath.replace(/\.txt$/, ".html"));
   assert.deepEqual(
     await names(join(dir, "models")),
     [
       ".registry.lock",
       saved.metadataPath.split("/").at(-1)!,
       saved.modelPath.split("/").at(-1)!,
+      saved.reportPath.split("/").at(-1)!,
     ].sort(),
   );
   const loaded = await load(saved.modelPath);

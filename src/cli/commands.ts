@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, isAbsolute, relative } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { openClickHouse } from "../clickhouse/open.ts";
@@ -16,20 +16,28 @@ import { summarizeMatrix, writeMatrixArrow } from "../features/summary.ts";
 import { generate } from "../generate/generate.ts";
 import { databaseFor, parseOptions } from "../options.ts";
 import {
-  type RunProgress,
   runTraining,
   type RunTrainingOptions,
   RunTrainingOptionsSchema,
   type RunTrainingResult,
 } from "../run_training.ts";
 import { migrate } from "../schema/migrate.ts";
-import { DEFAULT_OUTPUT_DIR, list, load } from "../storage/registry.ts";
+import { DEFAULT_OUTPUT_DIR } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
-import { connectionNeeds, resolveConnection } from "./connection.ts";
+import { type Connection, connectionNeeds, resolveConnection, usageError } from "./connection.ts";
 import { runDoctor } from "./doctor_command.ts";
+import { figure, seconds } from "./human.ts";
+import { runImport } from "./import_command.ts";
+import {
+  runModelsCompare,
+  runModelsList,
+  runModelsReport,
+  runModelsShow,
+} from "./models_commands.ts";
 import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
-import type { ProgressLine } from "./progress.ts";
+import type { ProgressDisplay } from "./progress.ts";
+import { runProgressBars } from "./run_progress.ts";
 
 const logger = getLogger(["risktrain", "cli"]);
 
@@ -41,9 +49,12 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Writes one line to stdout. */
   print: (line: string) => void;
-  /** The terminal's progress line. */
-  progress: ProgressLine;
+  /** The terminal's progress bars. */
+  progress: ProgressDisplay;
 }
+
+/** Widest line a summary prints. */
+const SUMMARY_WIDTH = 160;
 
 const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "cluster_scorer"];
 
@@ -58,13 +69,17 @@ const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "clus
 export async function runCommand(command: CliCommand, context: CommandContext): Promise<void> {
   switch (command.command) {
     case "models-list":
-      return await modelsList(command, context);
+      return await runModelsList(command, context.print);
     case "models-show":
-      return await modelsShow(command, context);
+      return await runModelsShow(command, context.print);
+    case "models-report":
+      return await runModelsReport(command, context.print);
+    case "models-compare":
+      return await runModelsCompare(command, context.print);
     case "models-doctor":
       return await runDoctor(command, context);
     case "migrate":
-      return await withClickHouse(command, context, { create: true }, async (ch, database) => {
+      return await withClickHouse(command, context, {}, async (ch, database) => {
         const result = await migrate(ch, {
           network: command.network,
           database,
@@ -73,7 +88,7 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
         context.print(`Migrated ${result.database}: ${result.tables.join(", ")}`);
       });
     case "generate":
-      return await withClickHouse(command, context, { create: true }, async (ch, database) => {
+      return await withClickHouse(command, context, {}, async (ch, database) => {
         const result = await generate(ch, {
           network: command.network,
           database,
@@ -84,13 +99,12 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
           windowDays: command.windowDays ? [...command.windowDays] : undefined,
           replace: command.replace ?? false,
           signal: context.signal,
-          onProgress: (p) =>
-            context.progress.update(`Generating ${p.table}: step ${p.step}/${p.steps}`),
+          onProgress: generationBar(context.progress),
         });
         context.progress.done();
         context.print(
           `Generated ${result.database} from ${result.startDate} to ${result.endDate} ` +
-            `(windows ${result.windowDays.join(", ")}) in ${result.seconds.toFixed(1)} s:`,
+            `(windows ${result.windowDays.join(", ")}) in ${seconds(result.seconds)} s:`,
         );
         for (const [table, rows] of Object.entries(result.rows)) {
           context.print(`  ${table.padEnd(20)} ${rows} rows`);
@@ -115,19 +129,23 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
         seed: command.seed,
         testFraction: command.testFraction,
         testStartDate: command.testStartDate,
+        ...evaluationFlags(command),
         force: command.force ?? false,
       };
       // Every option is checked before the first query.
       parseOptions(RunTrainingOptionsSchema, options, "training options");
+      logger.info("Output directory {outputDir}", { outputDir: resolve(outputDir) });
       return await withClickHouse(
         command,
         context,
-        { readWrite: [outputDir], read: WORKER_READS, create: false },
+        { readWrite: [outputDir], read: WORKER_READS, readsOnly: true },
         (ch) => trainAndPrint(ch, options, context),
       );
     }
     case "demo":
       return await demo(command, context);
+    case "import":
+      return await runImport(command, context);
   }
 }
 
@@ -149,7 +167,7 @@ function workerReads(): string[] {
 /** The `--output-dir` given, or the default; an empty one is a usage error. */
 function outputDirOf(command: { outputDir?: string }): string {
   if (command.outputDir === "") {
-    throw new RiskTrainError("CONFIG_INVALID", "--output-dir must not be empty");
+    usageError("outputDir", "Expected a value, not an empty one");
   }
   return command.outputDir ?? DEFAULT_OUTPUT_DIR;
 }
@@ -168,8 +186,10 @@ function allowedDirOf(outputDir: string): string {
 /**
  * Checks permissions (the connection's, plus `dirs`: `write` for files written, `readWrite`
  * for a model directory that is also read, `read` for what is only read), opens ClickHouse
- * (the embedded engine creates a missing data directory only when `create`), runs `work`,
+ * (its signal cancels connecting and the wait for the embedded engine's lock), runs `work`,
  * always closes.
+ * A command that `readsOnly` the data refuses an embedded data directory that does not
+ * exist (opening would create an empty one) instead of failing later on a missing network.
  */
 async function withClickHouse(
   command: ConnectionCommand,
@@ -178,7 +198,7 @@ async function withClickHouse(
     write?: readonly string[];
     readWrite?: readonly string[];
     read?: readonly string[];
-    create?: boolean;
+    readsOnly?: boolean;
   },
   work: (ch: ClickHouse, database: string | undefined) => Promise<void>,
 ): Promise<void> {
@@ -190,8 +210,10 @@ async function withClickHouse(
     write: [...(needs.write ?? []), ...(dirs.write ?? []), ...readWrite],
     read: [...(needs.read ?? []), ...readWrite, ...(dirs.read ?? [])],
   });
+  const readsOnly = dirs.readsOnly ?? false;
+  await checkDataDir(connection, readsOnly);
   await using ch = await openClickHouse(
-    { ...connection.clickhouse, create: dirs.create ?? false },
+    { ...connection.clickhouse, create: !readsOnly },
     { signal: context.signal },
   );
   logger.debug("Opened ClickHouse {kind} {version}", {
@@ -201,7 +223,63 @@ async function withClickHouse(
   await work(ch, connection.database);
 }
 
-/** Runs one training with the command's signal and progress line, then prints its result. */
+/** Says where the embedded engine's data is; refuses a missing one for a reading command. */
+async function checkDataDir(connection: Connection, readsOnly: boolean): Promise<void> {
+  const { dataDir, url } = connection.clickhouse;
+  if (url !== undefined) {
+    const shown = new URL(url);
+    shown.username = shown.password = ""; // credentials stay out of the log
+    logger.info("ClickHouse server {url}", { url: shown.href });
+    return;
+  }
+  if (dataDir === undefined) return;
+  const path = resolve(dataDir);
+  let exists = true;
+  try {
+    await Deno.stat(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    exists = false;
+  }
+  if (!exists && readsOnly) {
+    throw new RiskTrainError(
+      "NO_DATA",
+      `No embedded ClickHouse data in ${path} (--data-dir ${dataDir}, resolved from ${Deno.cwd()}): ` +
+        "run `deno task demo` or `deno task generate` first, or pass --data-dir or --clickhouse-url",
+    );
+  }
+  logger.info("Data directory {dataDir}", { dataDir: path, created: !exists });
+}
+
+/** A generation's progress as one bar of steps. */
+function generationBar(
+  display: ProgressDisplay,
+): (p: { table: string; step: number; steps: number }) => void {
+  return ({ table, step, steps }) => {
+    display.update("generate", {
+      label: `Generating ${table.replace(/^raw_/, "").replaceAll("_", " ")}`,
+      done: step,
+      total: steps,
+      unit: "steps",
+    });
+    if (step >= steps) display.end("generate");
+  };
+}
+
+/** The evaluation flags of train and demo as runTraining options. */
+function evaluationFlags(
+  command: Extract<CliCommand, { command: "train" | "demo" }>,
+): Pick<RunTrainingOptions, "cv" | "cvGapDays" | "alertBudget" | "calibration" | "allowWeak"> {
+  return {
+    cv: command.cv,
+    cvGapDays: command.cvGapDays,
+    alertBudget: command.alertBudget,
+    calibration: command.calibration,
+    allowWeak: command.allowWeak ?? false,
+  };
+}
+
+/** Runs one training with the command's signal and progress bars, then prints its result. */
 async function trainAndPrint(
   ch: ClickHouse,
   options: RunTrainingOptions,
@@ -209,44 +287,46 @@ async function trainAndPrint(
 ): Promise<void> {
   const result = await runTraining(ch, options, {
     signal: context.signal,
-    onProgress: showProgress(context.progress),
+    onProgress: runProgressBars(context.progress),
   });
   context.progress.done();
   printResult(result, context.print);
 }
 
-function showProgress(line: ProgressLine): (progress: RunProgress) => void {
-  return (event) => {
-    if (event.phase === "extract") {
-      const { table, rows, bytes } = event.progress;
-      line.update(`Extracting ${table}: ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB`);
-    } else {
-      const { stage, trial, fold, iteration, bestScore } = event.progress;
-      const best = Number.isNaN(bestScore) ? "" : `, best ${bestScore.toFixed(4)}`;
-      line.update(
-        stage === "search"
-          ? `Searching: trial ${trial + 1}, fold ${fold + 1}, iteration ${iteration}${best}`
-          : `Fitting the final model: iteration ${iteration}${best}`,
-      );
-    }
-  };
+/** `items` joined by ", " into lines of at most `width` columns, the first after `head`. */
+function wrapList(head: string, items: readonly string[], width = SUMMARY_WIDTH): string[] {
+  const indent = " ".repeat(head.length);
+  const lines: string[] = [];
+  let line = head;
+  items.forEach((item, i) => {
+    const piece = i < items.length - 1 ? `${item},` : item;
+    if (line === head) line += piece;
+    else if (line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = indent + piece;
+    } else line += ` ${piece}`;
+  });
+  lines.push(line);
+  return lines;
 }
 
 function printResult(result: RunTrainingResult, print: (line: string) => void): void {
   const { metadata, modelPath, metadataPath } = result.model;
   print(
     result.status === "skipped"
-      ? `Skipped ${metadata.model_type}: a model for this configuration and data exists`
+      ? `Skipped ${metadata.model_type}: a model for this configuration and data exists ` +
+        `(version ${metadata.version}); --force trains anyway`
       : `Trained ${metadata.model_type} version ${metadata.version} in ${
-        (result.milliseconds / 1000).toFixed(1)
+        seconds(result.milliseconds / 1000)
       } s`,
   );
   const metrics = Object.entries(metadata.metrics)
     .filter(([, value]) => typeof value === "number")
-    .map(([name, value]) => `${name} ${(value as number).toFixed(4)}`);
-  print(`  metrics  ${metrics.join(", ")}`);
+    .map(([name, value]) => `${name} ${figure(value as number)}`);
+  for (const line of wrapList("  metrics  ", metrics)) print(line);
   print(`  model    ${modelPath}`);
   print(`  metadata ${metadataPath}`);
+  print(`  report   ${metadataPath.replace(/\.json$/, ".html")}`);
 }
 
 async function features(
@@ -254,7 +334,8 @@ async function features(
   context: CommandContext,
 ): Promise<void> {
   const write = command.out ? [dirname(command.out)] : [];
-  await withClickHouse(command, context, { write, create: false }, async (ch, database) => {
+  const bars = runProgressBars(context.progress);
+  await withClickHouse(command, context, { write, readsOnly: true }, async (ch, database) => {
     const data = await extract(ch, {
       network: command.network,
       database,
@@ -263,14 +344,14 @@ async function features(
       windowDays: command.windowDays,
     }, {
       signal: context.signal,
-      onProgress: ({ table, rows }) => context.progress.update(`Extracting ${table}: ${rows} rows`),
+      onProgress: (progress) => bars({ phase: "extract", progress }),
     });
     context.progress.done();
     const matrix = buildFeatures(data, { modelType: command.modelType });
     const summary = summarizeMatrix(matrix);
     context.print(
       `${summary.modelType}: ${summary.numRows} rows x ${summary.numFeatures} features, ` +
-        `${summary.labelledRows} labelled, positive rate ${summary.positiveRate.toFixed(4)}`,
+        `${summary.labelledRows} labelled, positive rate ${figure(summary.positiveRate)}`,
     );
     if (summary.groups !== null) {
       context.print(`  query groups ${summary.groups}, grades ${summary.gradeCounts?.join("/")}`);
@@ -294,7 +375,8 @@ async function demo(
   const network = command.network ?? DEMO_DEFAULTS.network;
   const outputDir = outputDirOf(command);
   const seed = command.seed ?? DEMO_DEFAULTS.seed;
-  const dirs = { readWrite: [outputDir], read: WORKER_READS, create: true };
+  logger.info("Output directory {outputDir}", { outputDir: resolve(outputDir) });
+  const dirs = { readWrite: [outputDir], read: WORKER_READS };
   await withClickHouse(command, context, dirs, async (ch, database) => {
     const db = databaseFor(network, database);
     const range = await alertRange(ch, db);
@@ -308,8 +390,7 @@ async function demo(
         alertsPerDay: command.alertsPerDay ?? DEMO_DEFAULTS.alertsPerDay,
         seed,
         signal: context.signal,
-        onProgress: (p) =>
-          context.progress.update(`Generating ${p.table}: step ${p.step}/${p.steps}`),
+        onProgress: generationBar(context.progress),
       });
       context.progress.done();
       context.print(`Generated ${result.rows.raw_alerts} alerts into ${result.database}`);
@@ -332,6 +413,7 @@ async function demo(
         seed,
         testFraction: command.testFraction,
         testStartDate: command.testStartDate,
+        ...evaluationFlags(command),
         force: command.force ?? false,
       }, context);
     }
@@ -358,52 +440,4 @@ async function alertRange(
     startDate: String(range.getChild("first")?.get(0)),
     endDate: String(range.getChild("last")?.get(0)),
   };
-}
-
-async function modelsList(
-  command: Extract<CliCommand, { command: "models-list" }>,
-  context: CommandContext,
-): Promise<void> {
-  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
-  await requirePermissions({ read: [outputDir] });
-  const entries = await list({
-    outputDir,
-    network: command.network,
-    modelType: command.modelType,
-  });
-  if (entries.length === 0) {
-    context.print(`No models in ${outputDir}`);
-    return;
-  }
-  for (const { metadata, metadataPath } of entries) {
-    const metric = metadata.metrics.test_auc ?? metadata.metrics["test_ndcg@10"];
-    context.print(
-      [
-        metadata.model_type.padEnd(15),
-        `v${metadata.version}`.padEnd(5),
-        metadata.network.padEnd(12),
-        `${metadata.training_period.start_date}..${metadata.training_period.end_date}`,
-        typeof metric === "number" ? metric.toFixed(4) : "-",
-        metadataPath,
-      ].join("  "),
-    );
-  }
-}
-
-async function modelsShow(
-  command: Extract<CliCommand, { command: "models-show" }>,
-  context: CommandContext,
-): Promise<void> {
-  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
-  await requirePermissions({ read: [outputDir] });
-  let path = command.model;
-  if (!path.endsWith(".json") && !path.endsWith(".txt")) {
-    const match = (await list({ outputDir })).find((entry) => entry.metadata.model_id === path);
-    if (!match) {
-      throw new RiskTrainError("MODEL_NOT_FOUND", `No model with id ${path} in ${outputDir}`);
-    }
-    path = match.metadataPath;
-  }
-  const loaded = await load(path);
-  context.print(JSON.stringify(loaded.metadata, null, 2));
 }

@@ -5,9 +5,10 @@
  * @module
  */
 import type { ClickHouseOptions } from "../clickhouse/open.ts";
-import { RiskTrainError } from "../errors.ts";
 import { DatabaseSchema } from "../options.ts";
 import { hostOf, type PermissionNeeds } from "./permissions.ts";
+import { z } from "npm:zod@4.6.7";
+import { RiskTrainError } from "../errors.ts";
 
 /** The ClickHouse flags every data command takes. */
 export interface ConnectionFlags {
@@ -51,7 +52,7 @@ export interface Connection {
 /**
  * Resolves the connection from flags, then `env` (the process environment laid over .env).
  * Usage mistakes (an empty value, a URL that is not http(s), a user without a server, an
- * invalid database name) throw CONFIG_INVALID before anything is opened.
+ * invalid database name) throw {@linkcode usageError}s (exit 2) before anything is opened.
  *
  * @example
  * ```ts
@@ -64,29 +65,22 @@ export function resolveConnection(
   flags: ConnectionFlags,
   env: Readonly<Record<string, string | undefined>>,
 ): Connection {
-  for (
-    const [flag, value] of [
-      ["--clickhouse-url", flags.clickhouseUrl],
-      ["--database", flags.database],
-      ["--data-dir", flags.dataDir],
-      ["--clickhouse-user", flags.clickhouseUser],
-    ] as const
-  ) {
-    if (value === "") usage(`${flag} must not be empty`);
+  for (const key of ["clickhouseUrl", "database", "dataDir", "clickhouseUser"] as const) {
+    if (flags[key] === "") usageError(key, "Expected a value, not an empty one");
   }
   const url = flags.clickhouseUrl ?? nonEmpty(env.CLICKHOUSE_URL);
   if (url === undefined) {
-    if (flags.clickhouseUser !== undefined || flags.clickhousePassword !== undefined) {
-      usage(
-        "--clickhouse-user and --clickhouse-password need a server (--clickhouse-url or " +
-          "CLICKHOUSE_URL); the embedded engine has no users",
-      );
+    for (const key of ["clickhouseUser", "clickhousePassword", "connectTimeout"] as const) {
+      if (flags[key] !== undefined) {
+        usageError(key, "Needs a ClickHouse server (--clickhouse-url or CLICKHOUSE_URL)");
+      }
     }
-    if (flags.connectTimeout !== undefined) usage("--connect-timeout needs --clickhouse-url");
   } else {
     checkUrl(url);
-    if (flags.dataDir !== undefined || flags.lockTimeout !== undefined) {
-      usage("--data-dir and --lock-timeout are for the embedded engine, not a server URL");
+    for (const key of ["dataDir", "lockTimeout"] as const) {
+      if (flags[key] !== undefined) {
+        usageError(key, "Is for the embedded engine, not a ClickHouse server URL");
+      }
     }
   }
   const clickhouse: ClickHouseOptions = url === undefined
@@ -104,13 +98,33 @@ export function resolveConnection(
     };
   const database = flags.database ?? nonEmpty(env.CLICKHOUSE_DATABASE);
   if (database !== undefined && !DatabaseSchema.safeParse(database).success) {
-    usage(`Invalid database name: ${database} (letters, digits and underscores)`);
+    usageError("database", `Expected letters, digits and underscores: ${database}`);
   }
   return { clickhouse, database };
 }
 
-function usage(message: string): never {
-  throw new RiskTrainError("CONFIG_INVALID", message);
+/**
+ * Throws a usage mistake about the flag of option `key` (e.g. `outputDir` for
+ * `--output-dir`) as a CONFIG_INVALID error with a zod issue at that key, which the runner
+ * prints as a usage error (exit 2) in the flag's name.
+ *
+ * @example
+ * ```ts
+ * import { usageError } from "./connection.ts";
+ * try {
+ *   usageError("outputDir", "Expected a value, not an empty one");
+ * } catch (error) {
+ *   console.assert((error as { code?: string }).code === "CONFIG_INVALID");
+ * }
+ * ```
+ */
+export function usageError(key: string, message: string): never {
+  const cause = new z.ZodError([{ code: "custom", path: [key], message, input: undefined }]);
+  throw new RiskTrainError("CONFIG_INVALID", `${flagName(key)}: ${message}`, { cause });
+}
+
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /** An http:// or https:// URL with a host, else a usage error saying so. */
@@ -122,9 +136,9 @@ function checkUrl(url: string): void {
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-    usage(`The ClickHouse URL must be http:// or https:// (http(s) only): ${url}`);
+    usageError("clickhouseUrl", `Expected an http:// or https:// URL (http(s) only): ${url}`);
   }
-  if (parsed.hostname === "") usage(`The ClickHouse URL has no host: ${url}`);
+  if (parsed.hostname === "") usageError("clickhouseUrl", `Expected a URL with a host: ${url}`);
 }
 
 /**

@@ -14,7 +14,8 @@ import { RiskTrainError } from "../errors.ts";
 import { checkRegistry } from "../storage/doctor.ts";
 import { DEFAULT_OUTPUT_DIR } from "../storage/registry.ts";
 import type { CommandContext } from "./commands.ts";
-import { connectionNeeds, resolveConnection } from "./connection.ts";
+import { connectionNeeds, resolveConnection, usageError } from "./connection.ts";
+import { examples } from "./examples.ts";
 import { requirePermissions } from "./permissions.ts";
 
 /** `models doctor [--output-dir DIR] [--repair] [connection flags]`. */
@@ -26,30 +27,39 @@ export const doctorCommand = command(
       description: message`Directory of the models (default trained_models)`,
     })),
     repair: optional(flag("--repair", {
-      description: message`Repair the table: insert missing rows, fix ids, remove stale rows`,
+      description:
+        message`Repair the table: insert missing rows, fix ids, remove stale rows (default off)`,
     })),
     clickhouseUrl: optional(option("--clickhouse-url", string({ metavar: "URL" }), {
-      description:
-        message`ClickHouse server URL (env CLICKHOUSE_URL); omit for the embedded engine`,
+      description: message`ClickHouse server URL (env CLICKHOUSE_URL; default the embedded engine)`,
     })),
     clickhouseUser: optional(option("--clickhouse-user", string({ metavar: "USER" }), {
-      description: message`Server user (env CLICKHOUSE_USER)`,
+      description:
+        message`ClickHouse server user (env CLICKHOUSE_USER; default the server's default user)`,
     })),
     clickhousePassword: optional(option("--clickhouse-password", string({ metavar: "PASSWORD" }), {
-      description: message`Server password (env CLICKHOUSE_PASSWORD)`,
+      description: message`ClickHouse server password (env CLICKHOUSE_PASSWORD; default none)`,
     })),
     database: optional(option("--database", string({ metavar: "NAME" }), {
-      description: message`A database to check besides those the models came from`,
+      description:
+        message`A database to check besides those the models came from (default only those)`,
     })),
     dataDir: optional(option("--data-dir", string({ metavar: "DIR" }), {
-      description: message`Embedded engine data directory (default .risktrain/chdb)`,
+      description:
+        message`Data directory of the embedded engine (env RISKTRAIN_DATA_DIR; default .risktrain/chdb)`,
     })),
     lockTimeout: optional(option("--lock-timeout", integer({ min: 0, metavar: "SECONDS" }), {
       description: message`Embedded engine: seconds to wait for another process (default no limit)`,
     })),
   }),
   {
-    description: message`Check that model files and trained_models rows agree (deno task doctor)`,
+    description:
+      message`List (and with --repair fix) disagreements between model files and trained_models rows`,
+    footer: examples(
+      "deno task doctor",
+      "deno task doctor --output-dir trained_models --repair",
+      "deno task doctor --clickhouse-url http://127.0.0.1:8123 --database risk_scoring_torus",
+    ),
   },
 );
 
@@ -86,7 +96,7 @@ export interface DoctorCommand {
  */
 export async function runDoctor(command: DoctorCommand, context: CommandContext): Promise<void> {
   if (command.outputDir === "") {
-    throw new RiskTrainError("CONFIG_INVALID", "--output-dir must not be empty");
+    usageError("outputDir", "Expected a value, not an empty one");
   }
   const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
   const connection = resolveConnection(command, context.env);

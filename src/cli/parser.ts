@@ -3,17 +3,29 @@
  * Values stay raw here (undefined when a flag is absent); the command's zod schema, fed
  * with flags, environment and .env, decides defaults and validity.
  *
+ * Help style (follow it in every command, so `--help` reads as one text):
+ * - a command: `command(name, parser, { description, footer: examples(...) })`, the
+ *   description one sentence saying what it does, and two or three real examples written
+ *   as a person types them (`deno task <command> ...`);
+ * - an option: a phrase starting with a capital, no full stop, then in brackets where it
+ *   applies the environment variable read and the default, in that order and words:
+ *   `(env CLICKHOUSE_URL; default the embedded engine)`, `(default 42)`; a flag (no value)
+ *   says what turning it on does and has no default;
+ * - a new command lives in its own file under src/cli/ (its parser and its runner) and is
+ *   one line in {@linkcode COMMANDS} below (a `models` subcommand: in MODELS_COMMANDS).
+ *
  * @module
  */
 import { merge, object, or } from "npm:@optique/core@0.7.19/constructs";
 import type { InferValue } from "npm:@optique/core@0.7.19/parser";
-import { message } from "npm:@optique/core@0.7.19/message";
+import { message, text } from "npm:@optique/core@0.7.19/message";
+import { examples } from "./examples.ts";
+import { modelsCompareCommand, modelsReportCommand } from "./models_commands.ts";
 import { multiple, optional } from "npm:@optique/core@0.7.19/modifiers";
 import { argument, command, constant, flag, option } from "npm:@optique/core@0.7.19/primitives";
 import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
-import { doctorCommand } from "./doctor_command.ts";
 import {
   IsoDateSchema,
   MAX_FOLDS,
@@ -21,6 +33,10 @@ import {
   ModelTypeSchema,
   NetworkSchema,
 } from "../options.ts";
+import { CALIBRATION_METHODS } from "../metrics/calibration_fit.ts";
+import { CV_SCHEMES } from "../train/cv_folds.ts";
+import { importFlags } from "./import_command.ts";
+import { doctorCommand } from "./doctor_command.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -32,19 +48,21 @@ const MODEL_TYPES = ModelTypeSchema.options;
 /** Flags naming the ClickHouse to use; shared by every command that reads data. */
 const connection = object("ClickHouse", {
   clickhouseUrl: optional(option("--clickhouse-url", string({ metavar: "URL" }), {
-    description: message`ClickHouse server URL (env CLICKHOUSE_URL); omit for the embedded engine`,
+    description: message`ClickHouse server URL (env CLICKHOUSE_URL; default the embedded engine)`,
   })),
   clickhouseUser: optional(option("--clickhouse-user", string({ metavar: "USER" }), {
-    description: message`Server user (env CLICKHOUSE_USER)`,
+    description:
+      message`ClickHouse server user (env CLICKHOUSE_USER; default the server's default user)`,
   })),
   clickhousePassword: optional(option("--clickhouse-password", string({ metavar: "PASSWORD" }), {
-    description: message`Server password (env CLICKHOUSE_PASSWORD)`,
+    description: message`ClickHouse server password (env CLICKHOUSE_PASSWORD; default none)`,
   })),
   database: optional(option("--database", string({ metavar: "NAME" }), {
-    description: message`Database (env CLICKHOUSE_DATABASE); default risk_scoring_<network>`,
+    description: message`Database to use (env CLICKHOUSE_DATABASE; default risk_scoring_<network>)`,
   })),
   dataDir: optional(option("--data-dir", string({ metavar: "DIR" }), {
-    description: message`Embedded engine data directory (default .risktrain/chdb)`,
+    description:
+      message`Data directory of the embedded engine (env RISKTRAIN_DATA_DIR; default .risktrain/chdb)`,
   })),
   lockTimeout: optional(option("--lock-timeout", integer({ min: 0, metavar: "SECONDS" }), {
     description:
@@ -58,25 +76,26 @@ const connection = object("ClickHouse", {
 });
 
 const network = option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
-  description: message`Network identifier, e.g. torus`,
+  description: message`Network identifier, lowercase, e.g. torus`,
 });
 const startDate = option("--start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-  description: message`First processing_date, inclusive`,
+  description: message`First processing_date of the range, inclusive`,
 });
 const endDate = option("--end-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-  description: message`Last processing_date, inclusive`,
+  description: message`Last processing_date of the range, inclusive`,
 });
 const windowDays = optional(option("--window-days", integer({ min: 1, max: 65535 }), {
-  description: message`window_days to use (required when the range holds several)`,
+  description:
+    message`Snapshot window to use (default the range's only one; required when it holds several)`,
 }));
 const modelType = option("--model-type", choice(MODEL_TYPES), {
-  description: message`alert_scorer, alert_ranker or cluster_scorer`,
+  description: message`Model to train: alert_scorer, alert_ranker or cluster_scorer`,
 });
 const seed = optional(option("--seed", integer({ min: 0, max: 4294967295 }), {
   description: message`Seed of every random choice (default 42)`,
 }));
 const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
-  description: message`Where models are written (default trained_models)`,
+  description: message`Directory of the saved models (default trained_models)`,
 }));
 
 /** Defaults of `demo`: the synthetic network and a search small enough for a laptop. */
@@ -93,12 +112,12 @@ export const DEMO_DEFAULTS = {
 function trainingFlags(defaults: { trials: number; folds: number }) {
   return object("Training", {
     trials: optional(option("--trials", integer({ min: 0, max: MAX_TRIALS }), {
-      description: message`Hyperparameter search trials (default ${
-        String(defaults.trials)
-      }; 0 trains the defaults)`,
+      description: message`Hyperparameter configurations to try; 0 trains the defaults (default ${
+        text(String(defaults.trials))
+      })`,
     })),
     folds: optional(option("--folds", integer({ min: 2, max: MAX_FOLDS }), {
-      description: message`Cross-validation folds (default ${String(defaults.folds)})`,
+      description: message`Cross-validation folds (default ${text(String(defaults.folds))})`,
     })),
     testFraction: optional(option("--test-fraction", zod(FractionSchema, { metavar: "SHARE" }), {
       description:
@@ -106,9 +125,29 @@ function trainingFlags(defaults: { trials: number; folds: number }) {
     })),
     testStartDate: optional(
       option("--test-start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-        description: message`First processing_date of the test set (instead of --test-fraction)`,
+        description: message`First processing_date of the test set (default from --test-fraction)`,
       }),
     ),
+    cv: optional(option("--cv", choice(CV_SCHEMES), {
+      description:
+        message`Cross-validation: time (forward-chaining over dates), stratified, or grouped (by address: the pessimistic unseen-addresses view; ranker: by query) (default time)`,
+    })),
+    cvGapDays: optional(option("--cv-gap-days", integer({ min: 0 }), {
+      description:
+        message`Days between a time fold's fitting dates and its validation dates (default 0)`,
+    })),
+    alertBudget: optional(option("--alert-budget", integer({ min: 1 }), {
+      description:
+        message`Alerts an investigator works per day, for precision@k and recall@k (default 100)`,
+    })),
+    calibration: optional(option("--calibration", choice(CALIBRATION_METHODS), {
+      description:
+        message`Calibration of the scorers' probabilities: isotonic, platt or none (default isotonic)`,
+    })),
+    allowWeak: optional(flag("--allow-weak", {
+      description:
+        message`Save a model no better than its baseline, marked weak, instead of failing with NO_SIGNAL`,
+    })),
     force: optional(flag("--force", {
       description: message`Train even when a model for the same configuration and data exists`,
     })),
@@ -131,7 +170,14 @@ const trainCommand = command(
     trainingFlags({ trials: 20, folds: 5 }),
     connection,
   ),
-  { description: message`Extract a date range, build features, train, evaluate and save a model` },
+  {
+    description: message`Extract a date range, build features, train, evaluate and save a model`,
+    footer: examples(
+      "deno task train --network torus --start-date 2024-01-01 --end-date 2024-03-31 --model-type alert_scorer",
+      "deno task train --network demo --start-date 2024-01-01 --end-date 2024-02-29 --model-type alert_ranker --trials 8 --folds 3",
+      "deno task train --network torus --start-date 2024-01-01 --end-date 2024-03-31 --model-type cluster_scorer --clickhouse-url http://127.0.0.1:8123",
+    ),
+  },
 );
 
 const demoCommand = command(
@@ -139,13 +185,19 @@ const demoCommand = command(
   merge(
     object({
       command: constant("demo"),
-      network: optional(network),
+      network: optional(option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
+        description: message`Network identifier, lowercase (default ${
+          text(DEMO_DEFAULTS.network)
+        })`,
+      })),
       days: optional(option("--days", integer({ min: 1 }), {
-        description: message`Processing dates to generate (default ${String(DEMO_DEFAULTS.days)})`,
+        description: message`Processing dates to generate (default ${
+          text(String(DEMO_DEFAULTS.days))
+        })`,
       })),
       alertsPerDay: optional(option("--alerts-per-day", integer({ min: 1 }), {
         description: message`Alerts per processing date (default ${
-          String(DEMO_DEFAULTS.alertsPerDay)
+          text(String(DEMO_DEFAULTS.alertsPerDay))
         })`,
       })),
     }),
@@ -155,6 +207,11 @@ const demoCommand = command(
   {
     description:
       message`Generate the synthetic network into the engine (once) and train all three model types`,
+    footer: examples(
+      "deno task demo",
+      "deno task demo --trials 2 --folds 2",
+      "deno task demo --days 30 --alerts-per-day 500 --output-dir trained_models/small",
+    ),
   },
 );
 
@@ -165,27 +222,46 @@ const generateCommand = command(
       command: constant("generate"),
       network,
       days: option("--days", integer({ min: 1 }), {
-        description: message`Number of processing dates`,
+        description: message`Processing dates to generate`,
       }),
       alertsPerDay: option("--alerts-per-day", integer({ min: 1 }), {
         description: message`Alerts per processing date and window`,
       }),
       seed,
-      startDate: optional(startDate),
-      windowDays: optional(multiple(option("--window-days", integer({ min: 1, max: 65535 })))),
+      startDate: optional(
+        option("--start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
+          description: message`First processing_date to generate (default 2024-01-01)`,
+        }),
+      ),
+      windowDays: optional(multiple(option("--window-days", integer({ min: 1, max: 65535 }), {
+        description: message`Snapshot window to generate, repeatable (default 7)`,
+      }))),
       replace: optional(flag("--replace", {
         description: message`Empty the input tables first (they must be empty otherwise)`,
       })),
     }),
     connection,
   ),
-  { description: message`Fill a network's input tables with a realistic synthetic network` },
+  {
+    description: message`Fill a network's input tables with a realistic synthetic network`,
+    footer: examples(
+      "deno task generate --network demo --days 60 --alerts-per-day 2000",
+      "deno task generate --network small --days 6 --alerts-per-day 300 --window-days 7 --window-days 30",
+      "deno task generate --network demo --days 90 --alerts-per-day 2000 --replace",
+    ),
+  },
 );
 
 const migrateCommand = command(
   "migrate",
   merge(object({ command: constant("migrate"), network }), connection),
-  { description: message`Create the network's database and tables (idempotent)` },
+  {
+    description: message`Create the network's database and tables (idempotent)`,
+    footer: examples(
+      "deno task migrate --network torus",
+      "deno task migrate --network torus --clickhouse-url http://127.0.0.1:8123",
+    ),
+  },
 );
 
 const featuresCommand = command(
@@ -199,50 +275,100 @@ const featuresCommand = command(
       modelType,
       windowDays,
       out: optional(option("--out", string({ metavar: "FILE.arrow" }), {
-        description: message`Write the matrix as an Arrow IPC file`,
+        description: message`Arrow IPC file to write the matrix to (default none)`,
       })),
     }),
     connection,
   ),
-  { description: message`Extract and build the feature matrix, and describe it` },
+  {
+    description: message`Extract and build the feature matrix, and describe it`,
+    footer: examples(
+      "deno task features --network demo --start-date 2024-01-01 --end-date 2024-02-29 --model-type alert_scorer",
+      "deno task features --network demo --start-date 2024-01-01 --end-date 2024-01-31 --model-type cluster_scorer --out .risktrain/clusters.arrow",
+    ),
+  },
 );
 
-const modelsCommand = command(
-  "models",
-  or(
-    command(
-      "list",
-      object({
-        command: constant("models-list"),
-        outputDir,
-        network: optional(network),
-        modelType: optional(modelType),
-      }),
-      { description: message`List the saved models` },
+const modelsListCommand = command(
+  "list",
+  object({
+    command: constant("models-list"),
+    outputDir,
+    network: optional(option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
+      description: message`Only this network's models (default every network)`,
+    })),
+    modelType: optional(option("--model-type", choice(MODEL_TYPES), {
+      description: message`Only this model type (default every type)`,
+    })),
+  }),
+  {
+    description: message`List the saved models, newest last`,
+    footer: examples(
+      "deno task models list",
+      "deno task models list --network demo --model-type alert_scorer",
     ),
-    command(
-      "show",
-      object({
-        command: constant("models-show"),
-        outputDir,
-        model: argument(string({ metavar: "MODEL" })),
-      }),
-      { description: message`Show one model's metadata (a path or a model id)` },
-    ),
-    doctorCommand,
-  ),
-  { description: message`Inspect the model registry` },
+  },
 );
 
-/** The whole command line: one of the subcommands. */
-export const cliParser = or(
+const modelsShowCommand = command(
+  "show",
+  object({
+    command: constant("models-show"),
+    outputDir,
+    model: argument(string({ metavar: "MODEL" }), {
+      description: message`A model's id, or the path of its .json or .txt file`,
+    }),
+    json: optional(flag("--json", { description: message`Print the raw metadata as JSON` })),
+  }),
+  {
+    description: message`Show one model's summary: card, metrics, top features and files`,
+    footer: examples(
+      "deno task models show trained_models/alert_scorer_v1_20240301_120000.json",
+      "deno task models show demo_alert_scorer_v1",
+      "deno task models show --json demo_alert_scorer_v1",
+    ),
+  },
+);
+
+/** The `models` subcommands: one line each. */
+export const MODELS_COMMANDS = [
+  modelsListCommand,
+  modelsShowCommand,
+  modelsReportCommand,
+  modelsCompareCommand,
+  doctorCommand,
+] as const;
+
+const modelsCommand = command("models", or(...MODELS_COMMANDS), {
+  description: message`Inspect the saved models`,
+  footer: examples("deno task models list", "deno task models show MODEL"),
+});
+
+const importCommand = command(
+  "import",
+  merge(object({ command: constant("import"), network }), importFlags, connection),
+  {
+    description: message`Load the upstream's snapshot exports (Parquet) into a network's tables`,
+    footer: examples(
+      "deno task import --network torus --from exports",
+      "deno task import --network torus --from exports --start-date 2025-11-01 --end-date 2025-11-30",
+    ),
+  },
+);
+
+/** Every command: one line each (a new command's parser comes from its own file). */
+export const COMMANDS = [
   trainCommand,
   demoCommand,
   generateCommand,
   migrateCommand,
   featuresCommand,
+  importCommand,
   modelsCommand,
-);
+] as const;
+
+/** The whole command line: one of the commands. */
+export const cliParser = or(...COMMANDS);
 
 /** A parsed command line. */
 export type CliCommand = InferValue<typeof cliParser>;

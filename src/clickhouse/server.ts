@@ -390,6 +390,30 @@ export class ServerClickHouse implements ClickHouse {
     }
   }
 
+  /**
+   * Runs an INSERT whose data is `body`, in the format the statement names: `INSERT INTO t
+   * FORMAT Parquet`, or `INSERT INTO t SELECT ... FROM input({structure:String}) FORMAT
+   * Parquet` to convert while inserting (the snapshot import sends Parquet files so).
+   */
+  async insertData(sql: string, body: Uint8Array, options: StatementOptions = {}): Promise<void> {
+    this.#assertOpen();
+    const { signal } = options;
+    throwIfAborted(signal);
+    try {
+      const result = await this.#client.exec({
+        query: sql,
+        query_params: bindParams(sql, options.params),
+        clickhouse_settings: { ...options.settings },
+        values: Readable.from([Buffer.from(body.buffer, body.byteOffset, body.byteLength)]),
+        abort_signal: signal,
+        http_headers: { "X-ClickHouse-Database": this.#database },
+      });
+      for await (const _ of result.stream) { /* the response to an INSERT is empty */ }
+    } catch (error) {
+      throw this.#failure(error, signal);
+    }
+  }
+
   /** Closes the HTTP connections. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;

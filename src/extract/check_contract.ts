@@ -12,10 +12,18 @@ import {
   FEATURE_COLUMNS,
   type FeatureColumnSpec,
   INPUT_TABLES,
+  type InputTable,
   normaliseType,
   REQUIRED_COLUMNS,
 } from "./contract_columns.ts";
-import { COLUMNS_SQL, DATABASE_EXISTS_SQL, NETWORK_DATABASES_SQL } from "./extract_sql.ts";
+import { castPlan } from "./column_cast.ts";
+import {
+  type ColumnCast,
+  COLUMNS_SQL,
+  DATABASE_EXISTS_SQL,
+  ENGINES_SQL,
+  NETWORK_DATABASES_SQL,
+} from "./extract_sql.ts";
 
 /** What the contract check found. */
 export interface ContractCheck {
@@ -23,7 +31,14 @@ export interface ContractCheck {
   presentFeatureColumns: FeatureColumnSpec[];
   /** Optional raw_features columns missing, in contract order. */
   missingFeatureColumns: string[];
+  /** Columns of another width (or UInt8 for Bool) that extraction casts to the contract's type. */
+  casts: ColumnCast[];
+  /** ReplacingMergeTree tables, read with FINAL. */
+  replacingTables: InputTable[];
 }
+
+/** The column that replaces `created_at` in the upstream's ReplacingMergeTree tables. */
+const VERSION_COLUMN = "_version";
 
 function strings(values: Iterable<unknown>): string[] {
   return Array.from(values, (value) => String(value));
@@ -59,8 +74,11 @@ async function unknownDatabase(
 
 /**
  * Reads `system.columns` for the input tables in one query and checks it against the
- * contract. Throws `DATABASE_NOT_FOUND`, `TABLE_NOT_FOUND`, or `CONTRACT_VIOLATION` naming
- * every missing required column, or every column whose type differs.
+ * contract. A column of another width (see column_cast.ts) is accepted and listed in
+ * `casts`; `created_at` may be missing from a table that has `_version` (the upstream's
+ * ReplacingMergeTree tables, listed in `replacingTables`). Throws `DATABASE_NOT_FOUND`,
+ * `TABLE_NOT_FOUND`, or `CONTRACT_VIOLATION` naming every missing required column, or
+ * every column whose type is of another kind.
  *
  * @example
  * ```ts ignore
@@ -100,12 +118,20 @@ export async function checkContract(
 
   const missing: string[] = [];
   const wrong: string[] = [];
-  const check = (tableName: string, column: string, expected: string, required: boolean) => {
-    const actual = found.get(tableName)!.get(column);
+  const casts: ColumnCast[] = [];
+  const check = (table: InputTable, column: string, expected: string, required: boolean) => {
+    const columns = found.get(table)!;
+    const actual = columns.get(column);
     if (actual === undefined) {
-      if (required) missing.push(tableName + "." + column);
-    } else if (actual !== expected) {
-      wrong.push(tableName + "." + column + " is " + actual + " (expected " + expected + ")");
+      const versioned = column === "created_at" && columns.has(VERSION_COLUMN);
+      if (required && !versioned) missing.push(table + "." + column);
+      return;
+    }
+    const plan = castPlan(actual, expected);
+    if (plan === undefined) {
+      wrong.push(table + "." + column + " is " + actual + " (expected " + expected + ")");
+    } else if (plan !== "same") {
+      casts.push({ table, column, found: actual, expected, plan });
     }
   };
   for (const name of INPUT_TABLES) {
@@ -126,11 +152,23 @@ export async function checkContract(
       "Column types differ from the data contract in " + database + ": " + wrong.join(", "),
     );
   }
+  const engines = await ch.query(ENGINES_SQL, {
+    params: { db: database, tables: [...INPUT_TABLES] },
+    signal,
+  });
+  const engineNames = strings(engines.getChild("engine") ?? []);
+  const replacingTables = INPUT_TABLES.filter((name) =>
+    strings(engines.getChild("name") ?? []).some((table, i) =>
+      table === name && /ReplacingMergeTree$/.test(engineNames[i])
+    )
+  );
   const features = found.get("raw_features")!;
   return {
     presentFeatureColumns: FEATURE_COLUMNS.filter((spec) => features.has(spec.name)),
     missingFeatureColumns: FEATURE_COLUMNS.filter((spec) => !features.has(spec.name)).map((
       spec,
     ) => spec.name),
+    casts,
+    replacingTables,
   };
 }

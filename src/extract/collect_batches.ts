@@ -16,12 +16,18 @@ export interface ExtractProgress {
   rows: number;
   /** Bytes of Arrow data received so far, all tables together. */
   bytes: number;
+  /** Rows the extraction will receive, all tables together, as ClickHouse counted them first. */
+  expectedRows: number;
 }
 
 /** Running totals shared by the statements of one extraction. */
 export interface ProgressTotals {
+  /** Rows received so far. */
   rows: number;
+  /** Bytes received so far. */
   bytes: number;
+  /** Rows expected in all. */
+  expectedRows: number;
 }
 
 /** Options of {@linkcode collectBatches}. */
@@ -53,7 +59,7 @@ function batchBytes(batch: RecordBatch): number {
  * @example
  * ```ts ignore
  * import { collectBatches } from "./collect_batches.ts";
- * const totals = { rows: 0, bytes: 0 };
+ * const totals = { rows: 0, bytes: 0, expectedRows: 1 };
  * const table = await collectBatches(ch, "SELECT 1 AS x", {}, "alerts", totals, {});
  * ```
  */
@@ -72,7 +78,7 @@ export async function collectBatches(
     batches.push(batch);
     totals.rows += batch.numRows;
     totals.bytes += batchBytes(batch);
-    onProgress?.({ table: name, rows: totals.rows, bytes: totals.bytes });
+    onProgress?.({ table: name, ...totals });
   }
   throwIfAborted(signal);
   if (batches.length > 0) return new Table(batches);

@@ -128,7 +128,10 @@ function specs(type: string, kind: FeatureColumnKind, names: string): FeatureCol
   return names.trim().split(/\s+/).map((name) => ({ name, type, kind }));
 }
 
-/** The optional raw_features columns in contract order (upstream snapshots drop some). */
+/**
+ * The optional raw_features columns in contract order (upstream snapshots drop some), then
+ * the seven a later upstream version adds.
+ */
 export const FEATURE_COLUMNS: readonly FeatureColumnSpec[] = [
   ...specs(
     "UInt32",
@@ -178,6 +181,15 @@ export const FEATURE_COLUMNS: readonly FeatureColumnSpec[] = [
     `is_exchange_like is_whale is_mixer_like is_contract_like is_new_address
      is_dormant_reactivated is_high_volume_trader is_hub_address is_retail_active
      is_whale_inactive is_retail_inactive is_regular_user`,
+  ),
+  // Added by a later upstream version (shared/DATA_CONTRACT.md, "Upstream drift"): edge
+  // relationship features. Older snapshots and the generator lack them. Float64, so that
+  // any numeric type the upstream gives them (integers, Float32) is only narrower.
+  ...specs(
+    "Float64",
+    "number",
+    `avg_relationship_age_days max_relationship_age_days bidirectional_relationship_ratio
+     avg_edge_reciprocity multi_asset_edge_ratio edge_hourly_entropy edge_weekly_entropy`,
   ),
 ];
 

@@ -10,7 +10,14 @@ import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, ExtractedData, ExtractQuery, QueryParams } from "../types.ts";
 import { checkContract } from "./check_contract.ts";
 import { collectBatches, type ExtractProgress, type ProgressTotals } from "./collect_batches.ts";
-import { ALIGN_SETTINGS, extractStatements, featureSelect, WINDOWS_SQL } from "./extract_sql.ts";
+import {
+  ALIGN_SETTINGS,
+  castSources,
+  type ExtractStatements,
+  extractStatements,
+  featureSelect,
+  windowsSql,
+} from "./extract_sql.ts";
 import { parseExtractQuery } from "./extract_query.ts";
 
 const logger = getLogger(["risktrain", "extract"]);
@@ -59,6 +66,7 @@ function formatWindows(windows: readonly number[]): string {
 
 async function resolveWindow(
   ch: ClickHouse,
+  sql: string,
   params: QueryParams,
   network: string,
   startDate: string,
@@ -66,7 +74,7 @@ async function resolveWindow(
   requested: number | undefined,
   signal?: AbortSignal,
 ): Promise<number> {
-  const table = await ch.query(WINDOWS_SQL, { params, signal });
+  const table = await ch.query(sql, { params, signal });
   const windows = Array.from(table.getChild("window_days") ?? [], (value) => Number(value));
   const range = network + " between " + startDate + " and " + endDate;
   if (requested === undefined) {
@@ -167,9 +175,19 @@ export async function extract(
     );
   }
 
+  if (contract.casts.length > 0) {
+    logger.info("Casting columns of another width in {database}: {columns}", {
+      database,
+      columns: contract.casts.map((cast) =>
+        cast.table + "." + cast.column + " " + cast.found + " as " + cast.expected
+      ).join(", "),
+    });
+  }
+  const sources = castSources(contract.casts, contract.replacingTables);
   const rangeParams = { db: database, start: startDate, end: endDate };
   const windowDays = await resolveWindow(
     source,
+    windowsSql(sources.raw_alerts),
     rangeParams,
     network,
     startDate,
@@ -184,8 +202,9 @@ export async function extract(
     window: windowDays,
     ...(sampled ? { limit: parsed.limit!, seed: parsed.seed ?? 0 } : {}),
   };
-  const statements = extractStatements(sampled);
-  const totals: ProgressTotals = { rows: 0, bytes: 0 };
+  const statements = extractStatements(sampled, sources);
+  const totals: ProgressTotals = { rows: 0, bytes: 0, expectedRows: 0 };
+  if (onProgress) totals.expectedRows = await expectedRows(source, statements, params, signal);
   const collect = { signal, onProgress };
   logger.info(
     "Extracting alerts of {network} from {startDate} to {endDate} at window {windowDays}",
@@ -266,4 +285,16 @@ export async function extract(
     labels,
     missingFeatureColumns: contract.missingFeatureColumns,
   };
+}
+
+/** The rows the extraction's statements will return (see ExtractStatements.expectedRows). */
+async function expectedRows(
+  source: ClickHouse,
+  statements: ExtractStatements,
+  params: QueryParams,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const counts = await source.query(statements.expectedRows, { params, signal });
+  const count = (name: string) => Number(counts.getChild(name)?.get(0) ?? 0);
+  return count("alerts") + 2 * count("pairs") + count("clusters");
 }

@@ -6,7 +6,91 @@
  *
  * @module
  */
-import type { FeatureColumnSpec } from "./contract_columns.ts";
+import { castExpression, type CastPlan } from "./column_cast.ts";
+import {
+  FEATURE_COLUMNS,
+  type FeatureColumnSpec,
+  INPUT_TABLES,
+  type InputTable,
+  REQUIRED_COLUMNS,
+} from "./contract_columns.ts";
+
+/** What each input table is read from: `{db:Identifier}.<table>`, or a subquery over it. */
+export type TableSources = Readonly<Record<InputTable, string>>;
+
+/** The input tables read directly. */
+export const DIRECT_SOURCES: TableSources = Object.fromEntries(
+  INPUT_TABLES.map((table) => [table, "{db:Identifier}." + table]),
+) as Record<InputTable, string>;
+
+/** A column the contract check accepted with another type, read as the contract's type. */
+export interface ColumnCast {
+  /** The input table. */
+  table: InputTable;
+  /** The column. */
+  column: string;
+  /** Its type in the database. */
+  found: string;
+  /** The contract's type it is read as. */
+  expected: string;
+  /** How. */
+  plan: CastPlan;
+}
+
+/**
+ * A column name of the contract's own constants (REQUIRED_COLUMNS, FEATURE_COLUMNS), quoted:
+ * ClickHouse takes no parameter as the alias of a `REPLACE` clause.
+ */
+function contractColumn(table: InputTable, column: string): string {
+  const known = column in REQUIRED_COLUMNS[table] ||
+    (table === "raw_features" && FEATURE_COLUMNS.some((spec) => spec.name === column));
+  if (!known || !/^[a-z_][a-z0-9_]*$/.test(column)) {
+    throw new TypeError("Not a column of the data contract: " + table + "." + column);
+  }
+  return "`" + column + "`";
+}
+
+/**
+ * The input tables as extraction reads them: a table with columns of another width (see
+ * column_cast.ts) becomes `(SELECT * REPLACE (accurateCast(col, 'Type') AS col, ...) FROM
+ * table)`, and a ReplacingMergeTree table is read with FINAL (the latest `_version` of each
+ * sorting key). Other tables are read directly. Column names and types in the casts are the
+ * contract's constants, never names read from the database.
+ *
+ * @example
+ * ```ts
+ * import { castSources } from "./extract_sql.ts";
+ * const sources = castSources([
+ *   { table: "raw_money_flows", column: "unique_assets", found: "UInt64", expected: "UInt32", plan: "cast" },
+ * ], []);
+ * console.assert(sources.raw_money_flows.includes("accurateCast(`unique_assets`, 'UInt32')"));
+ * console.assert(sources.raw_alerts === "{db:Identifier}.raw_alerts");
+ * ```
+ */
+export function castSources(
+  casts: readonly ColumnCast[],
+  replacing: readonly InputTable[],
+): TableSources {
+  const sources: Record<string, string> = {};
+  for (const table of INPUT_TABLES) {
+    const replaced = casts.filter((cast) => cast.table === table && cast.plan !== "same").map(
+      (cast) => {
+        const column = contractColumn(table, cast.column);
+        return castExpression(column, cast.expected, cast.plan) + " AS " + column;
+      },
+    );
+    const final = replacing.includes(table) ? " FINAL" : "";
+    sources[table] = replaced.length === 0 && final === ""
+      ? DIRECT_SOURCES[table]
+      : "(SELECT *" + (replaced.length > 0 ? " REPLACE (" + replaced.join(", ") + ")" : "") +
+        " FROM {db:Identifier}." + table + final + ")";
+  }
+  return sources as Record<InputTable, string>;
+}
+
+/** Engines of the input tables (ReplacingMergeTree ones are read with FINAL). */
+export const ENGINES_SQL = "SELECT name, engine FROM system.tables " +
+  "WHERE database = {db:String} AND name IN {tables:Array(String)}";
 
 /** `system.columns` of the input tables: one query checks the whole contract. */
 export const COLUMNS_SQL = "SELECT table, name, type FROM system.columns " +
@@ -20,24 +104,24 @@ export const DATABASE_EXISTS_SQL =
 export const NETWORK_DATABASES_SQL = "SELECT name FROM system.databases " +
   "WHERE startsWith(name, 'risk_scoring_') ORDER BY name";
 
-/** Alerts per window_days in the date range. */
-export const WINDOWS_SQL = "SELECT window_days, count() AS alerts " +
-  "FROM {db:Identifier}.raw_alerts " +
-  "WHERE processing_date BETWEEN {start:Date} AND {end:Date} " +
-  "GROUP BY window_days ORDER BY window_days";
+/** Alerts per window_days in the date range, read from `alerts` (a table or subquery). */
+export function windowsSql(alerts: string = DIRECT_SOURCES.raw_alerts): string {
+  return "SELECT window_days, count() AS alerts FROM " + alerts + " " +
+    "WHERE processing_date BETWEEN {start:Date} AND {end:Date} " +
+    "GROUP BY window_days ORDER BY window_days";
+}
 
 const RANGE =
   "window_days = {window:UInt16} AND processing_date BETWEEN {start:Date} AND {end:Date}";
 
-/** The alerts of the range at the window: every one. */
-const SELECTED_ALL = "selected AS (SELECT processing_date, alert_id, typology_type, address " +
-  "FROM {db:Identifier}.raw_alerts WHERE " + RANGE + ")";
-
-/** The alerts of the range at the window: a seeded sample of at most `limit`. */
-const SELECTED_SAMPLE = "selected AS (SELECT processing_date, alert_id, typology_type, address " +
-  "FROM {db:Identifier}.raw_alerts WHERE " + RANGE + " " +
-  "ORDER BY cityHash64(processing_date, alert_id, typology_type, {seed:UInt32}), " +
-  "processing_date, alert_id, typology_type LIMIT {limit:UInt64})";
+/** The alerts of the range at the window: every one, or a seeded sample of at most `limit`. */
+function selectedAlerts(alerts: string, sampled: boolean): string {
+  const all = "selected AS (SELECT processing_date, alert_id, typology_type, address " +
+    "FROM " + alerts + " WHERE " + RANGE;
+  if (!sampled) return all + ")";
+  return all + " ORDER BY cityHash64(processing_date, alert_id, typology_type, {seed:UInt32}), " +
+    "processing_date, alert_id, typology_type LIMIT {limit:UInt64})";
+}
 
 const IN_SELECTED_ALERTS = " AND (processing_date, alert_id, typology_type) IN " +
   "(SELECT processing_date, alert_id, typology_type FROM selected)";
@@ -96,6 +180,12 @@ export interface ExtractStatements {
   clusters: string;
   /** Row counts and hashes of the source rows, for the fingerprint. */
   fingerprint: string;
+  /**
+   * The rows the other statements will return, counted first for progress reports: alerts,
+   * alerted (processing_date, address) pairs (one features and one money-flow row each) and
+   * clusters of the range (an upper bound when sampled).
+   */
+  expectedRows: string;
 }
 
 /**
@@ -121,8 +211,11 @@ export interface ExtractStatements {
  * console.assert(extractStatements(false).alerts.includes("ASOF LEFT JOIN"));
  * ```
  */
-export function extractStatements(sampled: boolean): ExtractStatements {
-  const selected = sampled ? SELECTED_SAMPLE : SELECTED_ALL;
+export function extractStatements(
+  sampled: boolean,
+  sources: TableSources = DIRECT_SOURCES,
+): ExtractStatements {
+  const selected = selectedAlerts(sources.raw_alerts, sampled);
   const alertFilter = sampled ? IN_SELECTED_ALERTS : "";
   const alerts = "WITH " + selected + ", " + PAIR_HISTORY + ", " +
     "label_days AS (SELECT address AS label_address, processing_date AS label_processing_date, " +
@@ -130,7 +223,7 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "argMax(risk_level, tuple(" + RISK_RANK + ", confidence_score, label)) AS label_risk_level, " +
     "argMax(confidence_score, tuple(" + RISK_RANK + ", confidence_score, label)) " +
     "AS label_confidence_score " +
-    "FROM {db:Identifier}.raw_address_labels " +
+    "FROM " + sources.raw_address_labels + " " +
     "WHERE network = {network:String} AND processing_date <= {end:Date} " +
     "AND address IN (SELECT address FROM selected) " +
     "GROUP BY label_address, label_processing_date) " +
@@ -149,7 +242,7 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "suspected_address_type, alert_confidence_score, toFloat64(volume_usd) AS volume_usd, " +
     "toUInt32(JSONLength(evidence_json)) AS evidence_count, " +
     "toUInt32(length(risk_indicators)) AS indicator_count " +
-    "FROM {db:Identifier}.raw_alerts WHERE " + RANGE + alertFilter + ") AS a " +
+    "FROM " + sources.raw_alerts + " WHERE " + RANGE + alertFilter + ") AS a " +
     "INNER JOIN pair_history AS h " +
     "ON h.pair_date = a.processing_date AND h.pair_address = a.address " +
     "ASOF LEFT JOIN label_days AS l " +
@@ -158,7 +251,7 @@ export function extractStatements(sampled: boolean): ExtractStatements {
 
   const featuresHead = "WITH " + selected + ", " + PAIRS + ", " + KEYS + ", " +
     "found AS (SELECT processing_date AS feature_date, address AS feature_address";
-  const featuresTail = " FROM {db:Identifier}.raw_features WHERE " + RANGE +
+  const featuresTail = " FROM " + sources.raw_features + " WHERE " + RANGE +
     " AND cityHash64(processing_date, address) IN (SELECT pair_key FROM pair_keys)) " +
     "SELECT p.address_row AS address_row, p.pair_date AS processing_date, " +
     "p.pair_address AS address, f.* EXCEPT (feature_date, feature_address) " +
@@ -171,7 +264,7 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "toFloat64(amount_usd_sum) AS usd, toFloat64(tx_count) AS txs, " +
     "cityHash64(processing_date, " + counterparty + ") IN (SELECT pair_key FROM pair_keys) " +
     "AS counterparty_alerted " +
-    "FROM {db:Identifier}.raw_money_flows WHERE " + RANGE +
+    "FROM " + sources.raw_money_flows + " WHERE " + RANGE +
     " AND cityHash64(processing_date, " + address + ") IN (SELECT pair_key FROM pair_keys)";
   const moneyFlows = "WITH " + selected + ", " + PAIRS + ", " + KEYS + ", " +
     "edges AS (" + edges("from_address", "to_address", "1") + " UNION ALL " +
@@ -207,7 +300,7 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "toUInt32(row_number() OVER (ORDER BY processing_date, alert_id, typology_type) - 1) " +
     "AS alert_row FROM selected), " +
     "member_ids AS (SELECT processing_date AS member_date, cluster_id AS member_cluster, " +
-    "member, position FROM {db:Identifier}.raw_clusters " +
+    "member, position FROM " + sources.raw_clusters + " " +
     "ARRAY JOIN arrayConcat([primary_alert_id], " +
     "if(empty(related_alert_ids), [primary_alert_id], related_alert_ids)) AS member, " +
     "arrayEnumerate(arrayConcat([primary_alert_id], " +
@@ -228,7 +321,7 @@ export function extractStatements(sampled: boolean): ExtractStatements {
     "c.severity_max AS severity_max, c.confidence_avg AS confidence_avg, " +
     "toFloat64(c.earliest_alert_timestamp) AS earliest_alert_timestamp, " +
     "toFloat64(c.latest_alert_timestamp) AS latest_alert_timestamp " +
-    "FROM {db:Identifier}.raw_clusters AS c LEFT JOIN members AS m " +
+    "FROM " + sources.raw_clusters + " AS c LEFT JOIN members AS m " +
     "ON m.member_date = c.processing_date AND m.member_cluster = c.cluster_id " +
     "WHERE c.window_days = {window:UInt16} " +
     "AND c.processing_date BETWEEN {start:Date} AND {end:Date}" + clusterFilter + " " +
@@ -237,19 +330,23 @@ export function extractStatements(sampled: boolean): ExtractStatements {
   const hash = "count() AS rows, sum(cityHash64(*)) AS hash_sum, groupBitXor(cityHash64(*)) " +
     "AS hash_xor";
   const fingerprint = "WITH " + selected + " " +
-    "SELECT 'raw_alerts' AS source, " + hash + " FROM {db:Identifier}.raw_alerts WHERE " + RANGE +
+    "SELECT 'raw_alerts' AS source, " + hash + " FROM " + sources.raw_alerts + " WHERE " + RANGE +
     alertFilter +
-    " UNION ALL SELECT 'raw_features', " + hash + " FROM {db:Identifier}.raw_features WHERE " +
+    " UNION ALL SELECT 'raw_features', " + hash + " FROM " + sources.raw_features + " WHERE " +
     RANGE +
-    " UNION ALL SELECT 'raw_clusters', " + hash + " FROM {db:Identifier}.raw_clusters WHERE " +
+    " UNION ALL SELECT 'raw_clusters', " + hash + " FROM " + sources.raw_clusters + " WHERE " +
     RANGE +
-    " UNION ALL SELECT 'raw_money_flows', " + hash + " FROM {db:Identifier}.raw_money_flows " +
+    " UNION ALL SELECT 'raw_money_flows', " + hash + " FROM " + sources.raw_money_flows + " " +
     "WHERE " + RANGE +
     " UNION ALL SELECT 'raw_address_labels', " + hash +
-    " FROM {db:Identifier}.raw_address_labels " +
+    " FROM " + sources.raw_address_labels + " " +
     "WHERE network = {network:String} AND processing_date <= {end:Date}";
 
-  return { alerts, featuresHead, featuresTail, moneyFlows, clusters, fingerprint };
+  const expectedRows = "WITH " + selected + " SELECT count() AS alerts, " +
+    "uniqExact(processing_date, address) AS pairs, (SELECT count() FROM " +
+    sources.raw_clusters + " WHERE " + RANGE + ") AS clusters FROM selected";
+
+  return { alerts, featuresHead, featuresTail, moneyFlows, clusters, fingerprint, expectedRows };
 }
 
 /** The raw_features select list for the present columns, with its identifier parameters. */

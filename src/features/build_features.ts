@@ -10,6 +10,7 @@ import { RiskTrainError } from "../errors.ts";
 import type { CategoricalFeature, ExtractedData, FeatureMatrix, ModelType } from "../types.ts";
 import { alertContext, alertFeatureSources, type FeatureSource } from "./alert_features.ts";
 import { encodeCategories } from "./categorical.ts";
+import { stringColumn } from "./arrow_columns.ts";
 import { clusterFeatureSources } from "./cluster_features.ts";
 import { alertGrades, alertLabels, clusterLabels, type RowLabels } from "./labels.ts";
 
@@ -121,6 +122,7 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
 
   let days: Int32Array;
   let ids: string[];
+  let addresses: string[];
   let sources: FeatureSource[];
   let labels: RowLabels;
   if (modelType === "cluster_scorer") {
@@ -135,11 +137,13 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
     }
     days = clusters.days;
     ids = clusters.ids;
+    addresses = clusters.addresses;
     sources = clusters.sources;
     labels = clusterLabels(grades, clusters.members);
   } else {
     days = ctx.days;
     ids = ctx.ids;
+    addresses = stringColumn(data.alerts, "address", "alerts");
     sources = alertSources;
     labels = alertLabels(grades, modelType);
   }
@@ -215,6 +219,7 @@ export function buildFeatures(data: ExtractedData, options: BuildFeaturesOptions
     weight,
     group,
     ids,
+    addresses,
     processingDates,
     provenance: data.provenance,
   };

@@ -31,6 +31,8 @@ export interface ClusterFeatures {
   days: Int32Array;
   /** cluster_id per cluster. */
   ids: string[];
+  /** primary_address per cluster, its representative alert's address when empty. */
+  addresses: string[];
   /** Member alert rows per cluster. */
   members: number[][];
   /** The cluster-level catalogue in column order. */
@@ -174,5 +176,11 @@ export function clusterFeatureSources(
       });
     }
   }
-  return { n, days, ids, members, sources };
+  const alertAddresses = stringColumn(ctx.data.alerts, "address", "alerts");
+  const primary = stringColumn(clusters, "primary_address", "raw_clusters");
+  const addresses = primary.map((address, c) => {
+    const row = representative()[c];
+    return address !== "" || row < 0 ? address : alertAddresses[row];
+  });
+  return { n, days, ids, addresses, members, sources };
 }

@@ -7,7 +7,7 @@
  */
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
-import type { ModelType } from "../types.ts";
+import type { Calibration, ModelType } from "../types.ts";
 
 const FiniteOrNull = z.number().nullable();
 
@@ -74,7 +74,16 @@ export interface ModelMetadata {
   model_file: string;
   /** SHA-256 (hex) of the model file. */
   model_sha256: string;
-  /** Everything else train() recorded (search history, class imbalance decision, ...). */
+  /** The calibration map fitted on out-of-fold predictions (scorers), as plain numbers. */
+  calibration?: Calibration;
+  /** True when the model is no better than its baseline and was saved with --allow-weak. */
+  weak?: boolean;
+  /** The previous model of the same network, type and window, scored on this test window. */
+  comparison?: Record<string, unknown>;
+  /**
+   * Everything else train() recorded (search history, class imbalance decision, fold
+   * dates, per-date metrics and bootstrap intervals under `evaluation`, ...).
+   */
   details: Record<string, unknown>;
 }
 
@@ -122,6 +131,16 @@ const metadataShape = z.object({
     "Expected the base name of a .txt file in the same directory",
   ),
   model_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  calibration: z.discriminatedUnion("method", [
+    z.object({
+      method: z.literal("isotonic"),
+      x: z.array(z.number()).min(1),
+      y: z.array(z.number()).min(1),
+    }),
+    z.object({ method: z.literal("platt"), a: z.number(), b: z.number() }),
+  ]).optional(),
+  weak: z.boolean().optional(),
+  comparison: z.record(z.string(), z.unknown()).optional(),
   details: z.record(z.string(), z.unknown()),
 });
 
@@ -139,4 +158,6 @@ export const TrainedDetailsSchema = z.object({
   threshold: FiniteOrNull,
   timings_ms: z.record(z.string(), z.number().min(0)),
   split: metadataShape.shape.split,
+  weak: z.boolean().optional(),
+  comparison: z.record(z.string(), z.unknown()).optional(),
 }).loose();

@@ -15,6 +15,7 @@ import type { ModelType } from "../types.ts";
 import { parseArtifactName } from "./artifact_names.ts";
 import { type ModelMetadata, ModelMetadataSchema } from "./metadata.ts";
 import { sha256Hex } from "./_sha256.ts";
+import { modelBundle, readEvaluationSync, withDisplay } from "../report/notebook_display.ts";
 
 const logger = getLogger(["risktrain", "storage"]);
 
@@ -244,7 +245,8 @@ export async function load(path: string): Promise<LoadedModel> {
   }
   const metadataPath = `${dir}${name.stem}.json`;
   const metadata = await readMetadata(metadataPath);
-  return await loadChecked(dir || ".", metadataPath, metadata);
+  const loaded = await loadChecked(dir || ".", metadataPath, metadata);
+  return withDisplay(loaded, () => modelBundle(metadata, readEvaluationSync(metadataPath)));
 }
 
 /**

@@ -55,7 +55,10 @@ export function trainedModelsRow(
     training_end_date: metadata.training_period.end_date,
     created_at: metadata.timestamp,
     model_path: modelPath,
-    metrics_json: JSON.stringify(metadata.metrics),
+    // A weak model (saved with --allow-weak) says so in its row too.
+    metrics_json: JSON.stringify(
+      metadata.weak ? { ...metadata.metrics, weak: true } : metadata.metrics,
+    ),
     hyperparameters_json: JSON.stringify(metadata.hyperparameters),
     feature_names: metadata.feature_names,
     num_samples: metadata.data_stats.num_samples,

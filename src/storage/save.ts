@@ -9,6 +9,9 @@ import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import denoConfig from "../../deno.json" with { type: "json" };
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
+import { encodeEvaluation, evaluationFileName } from "../report/evaluation_file.ts";
+import { modelBundle, withDisplay } from "../report/notebook_display.ts";
+import { renderReport } from "../report/render_report.ts";
 import type { ClickHouse, SavedModel, TrainedModel } from "../types.ts";
 import { acquireLock } from "../file_lock.ts";
 import { commitFiles, discardFiles, type StagedFile, stageFile } from "./_files.ts";
@@ -63,6 +66,8 @@ export const SaveOptionsSchema: z.ZodType<SaveOptions & { outputDir: string }, S
 export interface SavedModelWithMetadata extends SavedModel {
   /** The metadata written beside the model. */
   metadata: ModelMetadata;
+  /** Path of the HTML report written beside the model. */
+  reportPath: string;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -143,8 +148,17 @@ function buildMetadata(
       }`,
     );
   }
-  const { seed, config_hash, lightgbm_version, threshold, timings_ms, split, ...details } =
-    parsed.data;
+  const {
+    seed,
+    config_hash,
+    lightgbm_version,
+    threshold,
+    timings_ms,
+    split,
+    weak,
+    comparison,
+    ...details
+  } = parsed.data;
   const p = model.provenance;
   const metrics = Object.fromEntries(
     Object.entries(model.metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]),
@@ -179,6 +193,9 @@ function buildMetadata(
     feature_importance: model.featureImportance.map((f) => ({ ...f })),
     model_file: `${stem}.txt`,
     model_sha256: modelSha256,
+    ...(model.calibration ? { calibration: model.calibration } : {}),
+    ...(weak !== undefined ? { weak } : {}),
+    ...(comparison !== undefined ? { comparison } : {}),
     details,
   });
   if (!metadata.success) {
@@ -194,8 +211,9 @@ function buildMetadata(
 
 /**
  * Saves a trained model as `<outputDir>/<model_type>_v<version>_<YYYYmmdd_HHMMSS>.txt`
- * (LightGBM text) and `.json` (metadata), `version` being the next one for the model type
- * and network. Both files are written under temporary names and fsynced, renamed into
+ * (LightGBM text), `.evaluation.json` (what the report plots, when the model carries it),
+ * `.html` (the report) and `.json` (metadata), `version` being the next one for the model type
+ * and network. The files are written under temporary names and fsynced, renamed into
  * place (the `.json` last: it marks the model complete) and the directory fsynced, all
  * under an exclusive lock on the directory's registry, so concurrent saves never share a
  * version. Then, when `clickhouse` is given, the row is inserted into `trained_models`.
@@ -228,9 +246,16 @@ export async function save(
     const metadata = buildMetadata(model, version, stem, now, modelSha256, tag);
     const modelPath = join(outputDir, `${stem}.txt`);
     const metadataPath = join(outputDir, `${stem}.json`);
+    const reportPath = join(outputDir, `${stem}.html`);
     const staged: StagedFile[] = [];
     try {
       staged.push(await stageFile(modelPath, modelBytes));
+      if (model.evaluation) {
+        const path = join(outputDir, evaluationFileName(stem));
+        staged.push(await stageFile(path, encodeEvaluation(model.evaluation)));
+      }
+      const report = renderReport(metadata, model.evaluation ?? null);
+      staged.push(await stageFile(reportPath, new TextEncoder().encode(report)));
       const json = new TextEncoder().encode(JSON.stringify(metadata, null, 2) + "\n");
       staged.push(await stageFile(metadataPath, json));
       throwIfAborted(signal);
@@ -244,6 +269,7 @@ export async function save(
       version: metadata.version,
       modelPath,
       metadataPath,
+      reportPath,
       metadata,
     };
   }
@@ -277,5 +303,6 @@ export async function save(
       database: target,
     });
   }
-  return saved;
+  const shown = saved;
+  return withDisplay(shown, () => modelBundle(shown.metadata, model.evaluation ?? null));
 }

@@ -29,6 +29,7 @@ export function subsetMatrix(matrix: FeatureMatrix, rows: Uint32Array): FeatureM
     weight: matrix.weight ? pick(matrix.weight) : null,
     group: matrix.group ? pick(matrix.group) : null,
     ids: Array.from(rows, (r) => matrix.ids[r]),
+    addresses: matrix.addresses && Array.from(rows, (r) => matrix.addresses![r]),
     processingDates: pick(matrix.processingDates),
   };
 }

@@ -8,15 +8,27 @@
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
+import { fitCalibration } from "../metrics/calibration_fit.ts";
 import { bestF1Threshold } from "../metrics/threshold.ts";
 import type { FeatureMatrix, TrainedModel } from "../types.ts";
 import { subsetMatrix } from "./_matrix_subset.ts";
-import { rankerMetrics, scorerMetrics } from "./_evaluate.ts";
+import { evaluateTest, type TestEvaluation } from "./_test_evaluation.ts";
+import { weakFigures, weakReasons } from "./_weak_model.ts";
 import { cvMetricName, imbalanceDecision, lightgbmParams } from "./_lightgbm_params.ts";
 import { shareSource, type TrainingJob, TrainingPool } from "../lightgbm/mod.ts";
 import { LIGHTGBM_VERSION } from "./_lightgbm_version.ts";
 import { summariseCv } from "./cv_curves.ts";
-import { type Fold, groupedFolds, stratifiedFolds } from "./cv_folds.ts";
+import { dayToIso } from "./_dates.ts";
+import {
+  type Fold,
+  groupedFolds,
+  keyedFolds,
+  stratifiedFolds,
+  type TimeFoldDates,
+  timeFolds,
+} from "./cv_folds.ts";
+import { trainedBundle, withDisplay } from "../report/notebook_display.ts";
+import { evaluationData } from "./evaluation_data.ts";
 import { createRandom } from "./random.ts";
 import {
   DEFAULT_HYPERPARAMETERS,
@@ -25,6 +37,7 @@ import {
 } from "./search_space.ts";
 import { halvingSchedule, successiveHalving } from "./successive_halving.ts";
 import { timeSplit } from "./time_split.ts";
+import { RoundBudget } from "./_round_budget.ts";
 import { type TrainOptions, TrainOptionsSchema, type TrainProgress } from "./train_options.ts";
 import { trainingKey } from "./training_key.ts";
 
@@ -130,9 +143,41 @@ export async function train(
 
   // Folds and configurations, both drawn from the one seeded generator.
   const random = createRandom(opts.seed);
-  const folds: Fold[] = labelled.group
-    ? groupedFolds(labelled.group, trainIndex, opts.folds, random)
-    : stratifiedFolds(labelled.label, trainIndex, opts.folds, random);
+  const scorer = modelType !== "alert_ranker";
+  const testDays = new Set(labelled.processingDates.subarray(nTrain)).size;
+  let folds: Fold[];
+  let foldDates: TimeFoldDates[] | null = null;
+  let blockDays: number | null = null;
+  if (opts.cv === "time") {
+    const time = timeFolds(
+      labelled.processingDates,
+      trainIndex,
+      opts.folds,
+      opts.cvGapDays,
+      testDays,
+    );
+    folds = time.folds;
+    foldDates = time.dates;
+    blockDays = time.blockDays;
+  } else if (!scorer) {
+    if (opts.cv === "stratified") {
+      throw new RiskTrainError(
+        "CONFIG_INVALID",
+        "The ranker's folds are whole query groups: use cv time or grouped, not stratified",
+      );
+    }
+    folds = groupedFolds(labelled.group!, trainIndex, opts.folds, random);
+  } else if (opts.cv === "grouped") {
+    if (!labelled.addresses) {
+      throw new RiskTrainError(
+        "CONFIG_INVALID",
+        "Folds grouped by address need the matrix's addresses (buildFeatures sets them)",
+      );
+    }
+    folds = keyedFolds(labelled.addresses, trainIndex, opts.folds, random);
+  } else {
+    folds = stratifiedFolds(labelled.label, trainIndex, opts.folds, random);
+  }
   const imbalance = imbalanceDecision(
     modelType,
     labelled.label,
@@ -171,16 +216,39 @@ export async function train(
     : source;
   const testRows = Int32Array.from({ length: rows.length - nTrain }, (_, i) => nTrain + i);
   let bestScore = NaN;
+  const foldCurves = new Map<number, Float64Array[]>();
+  let bestTrial = -1;
   await using pool = new TrainingPool({ size: workers });
-  const run = (
+  // Each stage's progress counts boosting rounds against its budget (see TrainProgress).
+  const schedule = halvingSchedule(configs.length, opts.numBoostRound);
+  const searchBudget = new RoundBudget(
+    schedule.reduce((sum, rung) => sum + rung.keep * rung.rounds, 0) * folds.length,
+  );
+  const run = async (
     job: Omit<TrainingJob, "source" | "validSource">,
-    progress: Omit<TrainProgress, "iteration" | "bestScore">,
-  ) =>
-    pool.run({ ...job, source, validSource }, {
+    progress: Omit<TrainProgress, "iteration" | "bestScore" | "done" | "total">,
+    budget: RoundBudget,
+  ) => {
+    const share = budget.job(job.numBoostRound);
+    const report = (iteration: number) =>
+      opts.onProgress?.({
+        ...progress,
+        iteration,
+        bestScore,
+        done: budget.done,
+        total: budget.total,
+      });
+    const result = await pool.run({ ...job, source, validSource }, {
       signal: opts.signal,
-      onProgress: opts.onProgress &&
-        ((iteration) => opts.onProgress!({ ...progress, iteration: iteration + 1, bestScore })),
+      onProgress: opts.onProgress && ((iteration) => {
+        share.advance(iteration + 1);
+        report(iteration + 1);
+      }),
     });
+    share.finish();
+    report(result.numIterations);
+    return result;
+  };
 
   // Search: successive halving over the configurations, each scored by k-fold CV. Jobs
   // go fold by fold, so that a worker reuses the Datasets it built for a fold.
@@ -188,33 +256,55 @@ export async function train(
   const { best, result, history } = await successiveHalving(
     configs.length,
     opts.numBoostRound,
-    async (batch, rounds) => {
-      const curves = await Promise.all(folds.map((fold, f) =>
-        Promise.all(batch.map((c) =>
-          run({
-            params: paramsOf(c),
-            numBoostRound: rounds,
-            trainRows: fold.train,
-            validRows: fold.valid,
-            earlyStoppingRounds: opts.earlyStoppingRounds,
-            returnModel: false,
-            datasetKey: `fold:${f}`,
-          }, { stage: "search", trial: c, fold: f }).then((r) =>
-            Float64Array.from(r.evalHistory.valid[metric])
-          )
-        ))
-      ));
-      return batch.map((c, i) => {
-        const summary = summariseCv(curves.map((byConfig) => byConfig[i]), rounds);
-        if (!(summary.mean <= bestScore)) bestScore = summary.mean;
-        logger.debug("Trial {trial} at {rounds} rounds: {metric} {score}", {
-          trial: c,
+    async (batch, rounds, rung) => {
+      // Configurations that converged at a lower rung are not trained again.
+      searchBudget.skip((schedule[rung].keep - batch.length) * rounds * folds.length);
+      const curves = folds.map((fold, f) =>
+        batch.map((c) =>
+          run(
+            {
+              params: paramsOf(c),
+              numBoostRound: rounds,
+              trainRows: fold.train,
+              validRows: fold.valid,
+              earlyStoppingRounds: opts.earlyStoppingRounds,
+              returnModel: false,
+              datasetKey: `fold:${f}`,
+            },
+            { stage: "search", trial: c, fold: f, rung },
+            searchBudget,
+          ).then((r) => Float64Array.from(r.evalHistory.valid[metric]))
+        )
+      );
+      // A trial is scored (and logged) as soon as its last fold ends.
+      return await Promise.all(batch.map(async (c, i) => {
+        foldCurves.set(c, await Promise.all(curves.map((byConfig) => byConfig[i])));
+        const summary = summariseCv(
+          foldCurves.get(c)!,
           rounds,
-          metric,
-          score: summary.mean,
-        });
+        );
+        if (!(summary.mean <= bestScore)) {
+          bestScore = summary.mean;
+          bestTrial = c;
+        }
+        logger.info(
+          "Trial {trial}/{trials} (rung {rung}): {metric} {score} ± {std} at {rounds} rounds; " +
+            "best trial {bestTrial}: {bestScore}",
+          {
+            trial: c,
+            trials: configs.length,
+            rung,
+            metric,
+            score: summary.mean,
+            std: summary.std,
+            rounds: summary.bestIteration,
+            budget: rounds,
+            bestTrial,
+            bestScore,
+          },
+        );
         return { ...summary, score: summary.mean };
-      });
+      }));
     },
   );
   timings.search_ms = elapsed(searchStart);
@@ -231,7 +321,8 @@ export async function train(
   const fitStart = performance.now();
   const rounds = result.bestIteration;
   const finalParams = paramsOf(best);
-  const scorer = modelType !== "alert_ranker";
+  const finalBudget = new RoundBudget(rounds);
+  const thresholdBudget = new RoundBudget(rounds * folds.length);
   const fit = (
     trainRows: Uint32Array | Int32Array,
     validRows: Uint32Array | Int32Array,
@@ -246,10 +337,11 @@ export async function train(
       // The out-of-fold fits reuse the fold's Datasets from the search.
       datasetKey: fold === -1 ? undefined : `fold:${fold}`,
     }, {
-      stage: "final",
+      stage: fold === -1 ? "final" : "threshold",
       trial: best,
       fold,
-    });
+      rung: -1,
+    }, fold === -1 ? finalBudget : thresholdBudget);
   const [final, ...outOfFold] = await Promise.all([
     fit(trainIndex, testRows, -1),
     ...(scorer ? folds.map((fold, f) => fit(fold.train, fold.valid, f)) : []),
@@ -258,37 +350,79 @@ export async function train(
 
   const evaluateStart = performance.now();
   let threshold: number | null = null;
+  // Out-of-fold score per training row for the report (NaN: the row was never validated).
+  let oofByRow: Float64Array | null = null;
   const metrics: Record<string, number> = {};
-  const testLabel = labelled.label.subarray(nTrain);
+  let calibration = null;
+  // Out-of-fold predictions exist for the validated rows only (time folds: the later dates).
+  const oofRows: number[] = [];
+  const oofPrediction: number[] = [];
+  let oofPositives = 0;
   if (scorer) {
-    const oof = new Float64Array(nTrain);
     folds.forEach((fold, f) =>
-      fold.valid.forEach((row, i) => oof[row] = outOfFold[f].validPredictions![i])
+      fold.valid.forEach((row, i) => {
+        oofRows.push(row);
+        oofPrediction.push(outOfFold[f].validPredictions![i]);
+      })
     );
-    const best = bestF1Threshold(labelled.label.subarray(0, nTrain), oof);
-    threshold = best.threshold;
-    Object.assign(metrics, scorerMetrics(testLabel, final.validPredictions!, threshold), {
-      cv_auc_mean: result.mean,
-      cv_auc_std: result.std,
-      cv_f1_at_threshold: best.f1,
-    });
-  } else {
-    Object.assign(
-      metrics,
-      rankerMetrics(testLabel, final.validPredictions!, labelled.group!.subarray(nTrain)),
-      {
-        [`cv_${metric}_mean`]: result.mean,
-        [`cv_${metric}_std`]: result.std,
-      },
-    );
+    const oofLabel = Float32Array.from(oofRows, (row) => labelled.label[row]);
+    const oof = Float64Array.from(oofPrediction);
+    oofPositives = oofLabel.reduce((a, y) => a + y, 0);
+    if (oofPositives > 0 && oofPositives < oofLabel.length) {
+      const bestF1 = bestF1Threshold(oofLabel, oof);
+      threshold = bestF1.threshold;
+      calibration = fitCalibration(opts.calibration, oofLabel, oof);
+      metrics.cv_f1_at_threshold = bestF1.f1;
+    }
+    const byRow = oofByRow = new Float64Array(nTrain).fill(NaN);
+    oofRows.forEach((row, i) => byRow[row] = oof[i]);
   }
+  const evaluation: TestEvaluation = await evaluateTest(labelled, nTrain, final.validPredictions!, {
+    threshold,
+    calibration,
+    alertBudget: opts.alertBudget,
+    seed: opts.seed,
+    previous: opts.previous,
+  });
+  Object.assign(metrics, evaluation.result.metrics, {
+    [`cv_${metric}_mean`]: result.mean,
+    [`cv_${metric}_std`]: result.std,
+  });
+  const reportData = await evaluationData({
+    labelled,
+    nTrain,
+    testScores: final.validPredictions!,
+    outOfFold: oofByRow,
+    foldCurves: foldCurves.get(best)!,
+    metric,
+    modelText: final.modelText!,
+    seed: opts.seed,
+  });
   timings.evaluate_ms = elapsed(evaluateStart);
   timings.total_ms = elapsed(started);
+
+  const weak = weakReasons(modelType, final.numIterations, evaluation);
+  if (scorer && (oofPositives === 0 || oofPositives === oofRows.length)) {
+    weak.push(
+      `the validated training rows hold ${oofPositives} positive of ${oofRows.length} (no threshold or calibration can be fitted)`,
+    );
+  }
+  if (weak.length > 0) {
+    if (!opts.allowWeak) {
+      throw new RiskTrainError(
+        "NO_SIGNAL",
+        `NO_SIGNAL: the ${modelType} learned nothing usable: ${weak.join("; ")} (${
+          weakFigures(modelType, final.numIterations, evaluation)
+        }). Nothing was saved (--allow-weak saves it, marked weak)`,
+      );
+    }
+    logger.warn("Saving a weak {modelType}: {reasons}", { modelType, reasons: weak.join("; ") });
+  }
 
   let positives = 0;
   for (const y of labelled.label) if (y >= (scorer ? 1 : 2)) positives++;
   const importance = final.featureImportance;
-  return {
+  const model: TrainedModel = {
     modelType,
     modelText: final.modelText!,
     featureNames: [...matrix.featureNames],
@@ -306,7 +440,26 @@ export async function train(
       split: importance.split[j],
       gain: importance.gain[j],
     })),
+    evaluation: reportData,
+    ...(calibration ? { calibration } : {}),
     details: {
+      weak: weak.length > 0,
+      ...(weak.length > 0 ? { weak_reasons: weak } : {}),
+      evaluation: {
+        per_date: evaluation.result.perDate,
+        intervals: evaluation.result.intervals,
+        method: evaluation.result.method,
+        baseline: evaluation.baseline,
+        seen_addresses: evaluation.seenDefinition,
+      },
+      ...(evaluation.comparison ? { comparison: evaluation.comparison } : {}),
+      calibration_fit: scorer
+        ? {
+          method: opts.calibration,
+          fitted_on: "out-of-fold predictions of the chosen configuration",
+          rows: oofRows.length,
+        }
+        : null,
       seed: opts.seed,
       config_hash: configHash,
       lightgbm_version: LIGHTGBM_VERSION,
@@ -327,8 +480,16 @@ export async function train(
       imbalance,
       cv: {
         metric,
+        scheme: opts.cv,
+        scheme_description: schemeDescription(opts.cv, scorer),
         folds: opts.folds,
-        grouped: !scorer,
+        gap_days: opts.cv === "time" ? opts.cvGapDays : null,
+        block_days: blockDays,
+        fold_dates: foldDates ?? folds.map((fold) => ({
+          fit_rows: fold.train.length,
+          valid_rows: fold.valid.length,
+        })),
+        out_of_fold: scorer ? oofSummary(labelled.processingDates, oofRows) : null,
         mean: result.mean,
         std: result.std,
         best_iteration: rounds,
@@ -339,7 +500,7 @@ export async function train(
         eta: 3,
         trials: configs.length,
         num_boost_round: opts.numBoostRound,
-        schedule: halvingSchedule(configs.length, opts.numBoostRound),
+        schedule,
         chosen_trial: best,
         configurations: configs,
         history: history.map((h) => ({
@@ -354,5 +515,27 @@ export async function train(
       workers,
     },
     provenance: matrix.provenance,
+  };
+  return withDisplay(model, () => trainedBundle(model));
+}
+
+function schemeDescription(scheme: string, scorer: boolean): string {
+  if (scheme === "time") {
+    return "forward-chaining over whole processing dates: each fold fits on the dates before its validation block (minus the gap)";
+  }
+  if (!scorer) return "whole query groups (processing dates) dealt at random";
+  return scheme === "grouped"
+    ? "grouped by address: no address in both the fitting and validation rows (pessimistic: every validation address is unseen)"
+    : "stratified by label, rows dealt at random (optimistic: the same address on the same day can be on both sides)";
+}
+
+/** Which dates have out-of-fold predictions (time folds: the validated blocks only). */
+function oofSummary(dates: Int32Array, rows: readonly number[]) {
+  const days = [...new Set(rows.map((r) => dates[r]))].sort((a, b) => a - b);
+  return {
+    rows: rows.length,
+    dates: days.length,
+    start_date: days.length ? dayToIso(days[0]) : null,
+    end_date: days.length ? dayToIso(days[days.length - 1]) : null,
   };
 }

@@ -29,8 +29,14 @@ export function trainingConfig(
   matrix: Pick<FeatureMatrix, "modelType" | "provenance" | "featureNames">,
   options: TrainOptions = {},
 ): Record<string, unknown> {
-  const { signal: _signal, onProgress: _onProgress, workers: _workers, modelType: _type, ...rest } =
-    TrainOptionsSchema.parse(options);
+  const {
+    signal: _signal,
+    onProgress: _onProgress,
+    workers: _workers,
+    modelType: _type,
+    previous: _previous,
+    ...rest
+  } = TrainOptionsSchema.parse(options);
   // The split is fixed by the test start date when given, else by the fraction (default 0.2).
   if (rest.testStartDate !== undefined) delete rest.testFraction;
   else rest.testFraction ??= DEFAULT_TEST_FRACTION;

@@ -10,7 +10,8 @@
  * It prints the port it listens on (127.0.0.1) as the first line of stdout, and stops on
  * SIGTERM or SIGINT. What it implements of the HTTP interface: GET and POST on `/` with
  * the query in the `query` URL parameter, in the body, or both (URL prefix, body as the
- * INSERT data); `param_*`; `database` (or X-ClickHouse-Database); `default_format` (or
+ * INSERT data, also as the `input()` of an `INSERT ... SELECT ... FROM input(...) FORMAT F`);
+ * `param_*`; `database` (or X-ClickHouse-Database); `default_format` (or
  * X-ClickHouse-Format); `query_id`; every other URL parameter as a setting; credentials
  * from X-ClickHouse-User/X-ClickHouse-Key, basic auth or `user`/`password`, wrong ones
  * refused with code 516 and HTTP 401; X-ClickHouse-Query-Id, -Format, -Timezone,
@@ -88,6 +89,7 @@ const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INSERT_WITH_FORMAT = /^(\s*INSERT\s+INTO\s[\s\S]*?)\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i;
 const TRAILING_FORMAT = /\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i;
 const INTO_OUTFILE = /\bINTO\s+OUTFILE\b/i;
+const INPUT_FUNCTION = /\binput\s*\(/i;
 
 /** ClickHouse's HTTP status for an error code (HTTPHandler's exceptionCodeToHTTPStatus). */
 function httpStatusFor(code: number): number {
@@ -350,8 +352,14 @@ export class ChdbHttpHandler {
     const path = join(this.#scratchDir, `${queryId}.data`);
     await Deno.writeFile(path, body);
     try {
-      const sql = insert[1] +
-        " SELECT * FROM file({risktrain_http_data:String}, {risktrain_http_format:String})";
+      // `INSERT ... SELECT ... FROM input(structure) FORMAT F` reads the body as `input()`.
+      const sql = INPUT_FUNCTION.test(insert[1])
+        ? insert[1].replace(
+          INPUT_FUNCTION,
+          "file({risktrain_http_data:String}, {risktrain_http_format:String}, ",
+        )
+        : insert[1] +
+          " SELECT * FROM file({risktrain_http_data:String}, {risktrain_http_format:String})";
       const result = await native.QueryAsyncConnection(this.#session.connection, sql, "TSV", {
         ...params,
         risktrain_http_data: path,

@@ -1,0 +1,474 @@
+/**
+ * `importSnapshots`: loads the upstream's analytics exports (batch folders of Parquet files
+ * and the network's labels file) into a network's input tables, embedded or server.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { getLogger } from "npm:@logtape/logtape@2.4.2";
+import { z } from "npm:zod@4.6.7";
+import { RiskTrainError, throwIfAborted } from "../errors.ts";
+// The public name of the input tables (mod.ts exports it from generate).
+import type { InputTable } from "../generate/generate.ts";
+import { DatabaseSchema, IsoDateSchema, NetworkSchema, parseOptions } from "../options.ts";
+import { migrate } from "../schema/migrate.ts";
+import type { ClickHouse } from "../types.ts";
+import { alignFeatureColumns } from "./feature_columns.ts";
+import { type FileConversion, planConversion, type TargetColumn } from "./file_conversion.ts";
+import { type ParquetColumns, parquetColumns } from "./parquet_columns.ts";
+import {
+  BATCH_FILES,
+  type BatchFile,
+  findSnapshots,
+  type SnapshotBatch,
+} from "./snapshot_layout.ts";
+import { sha256, type VerifiedBatch, verifyBatch } from "./snapshot_meta.ts";
+import { stageFile } from "./stage_file.ts";
+
+const logger = getLogger(["risktrain", "import"]);
+
+/** Progress of {@linkcode importSnapshots}, reported after every file loaded. */
+export interface ImportProgress {
+  /** The file loaded (a path). */
+  file: string;
+  /** The table it filled. */
+  table: InputTable;
+  /** Rows loaded from it. */
+  rows: number;
+  /** Files loaded so far, this one included. */
+  step: number;
+  /** Files to load in all. */
+  steps: number;
+}
+
+/** Options of {@linkcode importSnapshots}. */
+export interface ImportOptions {
+  /** Lowercase network identifier: the `snapshots/<network>` folder and the database. */
+  network: string;
+  /** The export root: the folder holding `risk-scoring/` (or `risk-scoring/` itself). */
+  from: string;
+  /** Database to fill; defaults to `risk_scoring_<network>` (created when missing). */
+  database?: string;
+  /** First processing_date imported, `YYYY-MM-DD` (default: the first folder). */
+  startDate?: string;
+  /** Last processing_date imported, `YYYY-MM-DD` (default: the last folder). */
+  endDate?: string;
+  /** Called after every file loaded. */
+  onProgress?: (progress: ImportProgress) => void;
+  /** Stops between statements (and the running one); rejects with CancelledError. */
+  signal?: AbortSignal;
+}
+
+/** The zod schema of {@linkcode ImportOptions}. */
+export const importOptionsSchema: z.ZodType<ImportOptions> = z.object({
+  network: NetworkSchema,
+  from: z.string().min(1, "Expected the export folder"),
+  database: DatabaseSchema.optional(),
+  startDate: IsoDateSchema.optional(),
+  endDate: IsoDateSchema.optional(),
+  onProgress: z.custom<(progress: ImportProgress) => void>((value) => typeof value === "function")
+    .optional(),
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+}).strict().refine(
+  (o) => o.startDate === undefined || o.endDate === undefined || o.startDate <= o.endDate,
+  { message: "Expected startDate on or before endDate" },
+);
+
+/** One imported batch. */
+export interface ImportedBatch {
+  /** `YYYY-MM-DD`. */
+  processingDate: string;
+  /** The batch's window. */
+  windowDays: number;
+  /** Rows loaded per table. */
+  rows: Partial<Record<InputTable, number>>;
+  /** Whether it carried alerts.parquet (the alert and cluster models need alerts). */
+  hasAlerts: boolean;
+}
+
+/** What {@linkcode importSnapshots} loaded. */
+export interface ImportResult {
+  /** The database filled. */
+  database: string;
+  /** The batches, by processing_date then window_days. */
+  batches: ImportedBatch[];
+  /** Label rows loaded (all copies), 0 without a labels file. */
+  labelRows: number;
+  /** The labels file, when there was one. */
+  labelsFile?: string;
+  /** raw_features optional columns dropped and added to match the snapshots. */
+  featureColumns: { dropped: string[]; added: string[] };
+  /** Wall-clock seconds. */
+  seconds: number;
+}
+
+const TARGET_SQL = "SELECT table, name, type, default_kind FROM system.columns " +
+  "WHERE database = {db:String} AND table IN {tables:Array(String)} ORDER BY table, position";
+
+async function targetColumns(
+  ch: ClickHouse,
+  database: string,
+  signal?: AbortSignal,
+): Promise<Map<string, Map<string, TargetColumn>>> {
+  const tables: InputTable[] = [...Object.values(BATCH_FILES), "raw_address_labels"];
+  const found = await ch.query(TARGET_SQL, { params: { db: database, tables }, signal });
+  const byTable = new Map<string, Map<string, TargetColumn>>();
+  const table = Array.from(found.getChild("table") ?? [], String);
+  const name = Array.from(found.getChild("name") ?? [], String);
+  const type = Array.from(found.getChild("type") ?? [], String);
+  const kind = Array.from(found.getChild("default_kind") ?? [], String);
+  table.forEach((t, i) => {
+    if (!byTable.has(t)) byTable.set(t, new Map());
+    if (kind[i] === "MATERIALIZED" || kind[i] === "ALIAS") return;
+    byTable.get(t)!.set(name[i], { type: type[i], hasDefault: kind[i] === "DEFAULT" });
+  });
+  return byTable;
+}
+
+function key(batch: SnapshotBatch): string {
+  return batch.processingDate + "/" + batch.windowDays;
+}
+
+/** A batch file's reading, planned before anything is written. */
+interface PlannedFile {
+  name: BatchFile;
+  table: InputTable;
+  path: string;
+  rows: number;
+  plan: FileConversion;
+}
+
+function planBatch(
+  batch: SnapshotBatch,
+  files: VerifiedBatch,
+  targets: Map<string, Map<string, TargetColumn>>,
+  network: string,
+): PlannedFile[] {
+  const planned: PlannedFile[] = [];
+  for (const [name, table] of Object.entries(BATCH_FILES) as [BatchFile, InputTable][]) {
+    const file = files.get(name);
+    if (file === undefined) continue;
+    const plan = planConversion(file.path, file.columns, table, targets.get(table)!, {
+      processingDate: batch.processingDate,
+      windowDays: batch.windowDays,
+      network,
+      keysMustMatch: true,
+    });
+    if (plan.casts.length > 0) {
+      logger.debug("{file}: casting {casts}", { file: file.path, casts: plan.casts.join(", ") });
+    }
+    if (plan.ignored.length > 0) {
+      logger.debug("{file}: columns no contract column reads: {columns}", {
+        file: file.path,
+        columns: plan.ignored.join(", "),
+      });
+    }
+    planned.push({ name, table, path: file.path, rows: file.rows, plan });
+  }
+  return planned;
+}
+
+/** Deletes the batch's rows of `table` (labels: of the network) and inserts the staged ones. */
+async function replaceRows(
+  ch: ClickHouse,
+  database: string,
+  table: InputTable,
+  stage: string,
+  columns: string,
+  rows: { delete: string; select: string; filter?: string },
+  params: Record<string, string | number>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const all = { ...params, db: database, stage };
+  await ch.command("ALTER TABLE {db:Identifier}." + table + " DELETE WHERE " + rows.delete, {
+    params: all,
+    settings: { mutations_sync: 2 },
+    signal,
+  });
+  await ch.command(
+    "INSERT INTO {db:Identifier}." + table + " (" + columns + ") SELECT " + rows.select +
+      " FROM {db:Identifier}.{stage:Identifier}" +
+      (rows.filter === undefined ? "" : " WHERE " + rows.filter),
+    { params: all, signal },
+  );
+}
+
+const BATCH_WHERE = "processing_date = {stamp_date:Date} AND window_days = {stamp_window:UInt16}";
+
+/**
+ * Imports the upstream's snapshot exports of one network: every batch folder
+ * `risk-scoring/snapshots/<network>/<processing_date>/<window_days>/` under `from` (or those
+ * within [startDate, endDate]) and the labels file
+ * `risk-scoring/address-labels/<network>_address_labels.parquet`, into the network's input
+ * tables (migrated first when missing).
+ *
+ * In order, before anything is written: every batch's META.json is checked (each file's
+ * SHA-256 and Parquet row count; features, money flows and patterns are required), and
+ * every file's columns are planned against the tables (contract drift rules: other integer
+ * and float widths, decimals, integers for Bool, integer arrays, JSON-string arrays; a
+ * column of another kind is one DATA_INVALID error naming the file, the column, the type
+ * found and the type expected). raw_features then keeps the optional columns every
+ * snapshot has (a column a snapshot lacks is missing, not zero). Then, batch by batch, each
+ * file is staged (converted in ClickHouse SQL as it is read), its staged row count checked,
+ * and the batch's rows of the table replaced by the staged ones: importing a batch twice
+ * gives the same rows. A batch without alerts.parquet imports what it has, with a warning
+ * that the alert and cluster models need alerts. patterns.parquet is verified, not loaded
+ * (no table of the contract holds patterns).
+ *
+ * Labels: a file without processing_date is copied once per imported batch, stamped with
+ * the batch's date and window (as the upstream's ingestion does), replacing that batch's
+ * labels of the network; a file with dates of its own replaces the network's labels of
+ * each imported window. A missing `network` column is filled with the network.
+ *
+ * @example
+ * ```ts ignore
+ * import { importSnapshots } from "./import_snapshots.ts";
+ * const result = await importSnapshots(ch, { network: "torus", from: "exports" });
+ * console.log(result.batches.length, result.labelRows);
+ * ```
+ */
+export async function importSnapshots(
+  ch: ClickHouse,
+  options: ImportOptions,
+): Promise<ImportResult> {
+  const started = performance.now();
+  const opts = parseOptions(importOptionsSchema, options, "import options");
+  const { network, signal } = opts;
+  const layout = await findSnapshots(opts.from, network, opts);
+  const { database } = await migrate(ch, { network, database: opts.database, signal });
+
+  const verified: VerifiedBatch[] = [];
+  for (const batch of layout.batches) {
+    throwIfAborted(signal);
+    verified.push(await verifyBatch(batch));
+  }
+  let labels: (ParquetColumns & { path: string; sha256: string }) | undefined;
+  if (layout.labelsFile !== undefined) {
+    const bytes = await Deno.readFile(layout.labelsFile);
+    labels = {
+      path: layout.labelsFile,
+      sha256: await sha256(bytes),
+      ...parquetColumns(bytes, layout.labelsFile),
+    };
+  }
+  logger.info("Verified {batches} batches of {network} in {dir}", {
+    batches: layout.batches.length,
+    network,
+    dir: layout.networkDir,
+  });
+
+  // Plan every file once to refuse unreadable columns before anything is written, then align
+  // raw_features' optional columns and plan again against the aligned table.
+  let targets = await targetColumns(ch, database, signal);
+  let plans = layout.batches.map((batch, i) => planBatch(batch, verified[i], targets, network));
+  const featurePlans = plans.flat().filter((file) => file.table === "raw_features");
+  const featureColumns = await alignFeatureColumns(
+    ch,
+    database,
+    new Set(targets.get("raw_features")!.keys()),
+    featurePlans.map((file) => file.plan.presentFeatures),
+    layout.batches.map(key),
+    signal,
+  );
+  if (featureColumns.dropped.length + featureColumns.added.length > 0) {
+    targets = await targetColumns(ch, database, signal);
+    plans = layout.batches.map((batch, i) => planBatch(batch, verified[i], targets, network));
+  }
+  const labelPlan = labels === undefined ? undefined : planConversion(
+    labels.path,
+    labels.columns,
+    "raw_address_labels",
+    targets.get("raw_address_labels")!,
+    { ...layout.batches[0], network, keysMustMatch: false },
+  );
+
+  const steps = plans.flat().length + (labels === undefined ? 0 : 1);
+  let step = 0;
+  const stagePrefix = "_risktrain_import_" + crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+  const staged = new Set<string>();
+  const stageOf = (table: InputTable) => {
+    const stage = stagePrefix + "_" + table;
+    staged.add(stage);
+    return stage;
+  };
+  const batches: ImportedBatch[] = [];
+  let labelRows = 0;
+  try {
+    for (const [i, batch] of layout.batches.entries()) {
+      const rows: Partial<Record<InputTable, number>> = {};
+      // Stage every file of the batch first: a file that fails to convert changes nothing.
+      for (const file of plans[i]) {
+        const stage = stageOf(file.table);
+        const loaded = await stageFile(ch, file.plan, resolve(file.path), undefined, {
+          database,
+          stage,
+          table: file.table,
+        }, signal);
+        if (loaded !== file.rows) {
+          throw new RiskTrainError(
+            "DATA_INVALID",
+            `Row count mismatch: ${file.path} gave ${loaded} rows (its footer: ${file.rows})`,
+          );
+        }
+        rows[file.table] = loaded;
+      }
+      for (const file of plans[i]) {
+        const stage = stagePrefix + "_" + file.table;
+        await replaceRows(
+          ch,
+          database,
+          file.table,
+          stage,
+          file.plan.columns.join(", "),
+          {
+            delete: BATCH_WHERE,
+            select: file.plan.columns.join(", "),
+          },
+          file.plan.params as Record<string, string | number>,
+          signal,
+        );
+        await ch.command("DROP TABLE {db:Identifier}.{stage:Identifier}", {
+          params: { db: database, stage },
+          signal,
+        });
+        staged.delete(stage);
+        logger.info("Imported {file}: {rows} rows into {table}", {
+          file: file.path,
+          rows: rows[file.table],
+          table: file.table,
+        });
+        opts.onProgress?.({
+          file: file.path,
+          table: file.table,
+          rows: rows[file.table]!,
+          step: ++step,
+          steps,
+        });
+      }
+      const hasAlerts = verified[i].has("alerts.parquet");
+      if (!hasAlerts) {
+        logger.warn(
+          "Batch {batch} has no alerts.parquet: imported its features and money flows only; " +
+            "the alert and cluster models need alerts (exports before December 2025 carried " +
+            "alerts.parquet and clusters.parquet)",
+          { batch: key(batch) },
+        );
+      }
+      batches.push({
+        processingDate: batch.processingDate,
+        windowDays: batch.windowDays,
+        rows,
+        hasAlerts,
+      });
+    }
+    if (labels !== undefined && labelPlan !== undefined) {
+      labelRows = await importLabels(
+        ch,
+        database,
+        labels,
+        labelPlan,
+        layout.batches,
+        stageOf("raw_address_labels"),
+        signal,
+      );
+      staged.delete(stagePrefix + "_raw_address_labels");
+      opts.onProgress?.({
+        file: labels.path,
+        table: "raw_address_labels",
+        rows: labelRows,
+        step: ++step,
+        steps,
+      });
+    } else {
+      logger.warn("No labels file for {network} (expected {file}): no labels imported", {
+        network,
+        file: "risk-scoring/address-labels/" + network + "_address_labels.parquet",
+      });
+    }
+  } finally {
+    for (const stage of staged) {
+      await ch.command("DROP TABLE IF EXISTS {db:Identifier}.{stage:Identifier}", {
+        params: { db: database, stage },
+      }).catch((error) => logger.warn("Could not drop {stage}: {error}", { stage, error }));
+    }
+  }
+  return {
+    database,
+    batches,
+    labelRows,
+    ...(labels === undefined ? {} : { labelsFile: labels.path }),
+    featureColumns,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+async function importLabels(
+  ch: ClickHouse,
+  database: string,
+  labels: ParquetColumns & { path: string; sha256: string },
+  plan: FileConversion,
+  batches: readonly SnapshotBatch[],
+  stage: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  const loaded = await stageFile(ch, plan, resolve(labels.path), labels.sha256, {
+    database,
+    stage,
+    table: "raw_address_labels",
+  }, signal);
+  if (loaded !== labels.rows) {
+    throw new RiskTrainError(
+      "DATA_INVALID",
+      `Row count mismatch: ${labels.path} gave ${loaded} rows (its footer: ${labels.rows})`,
+    );
+  }
+  const columns = plan.columns.join(", ");
+  const params = plan.params as Record<string, string | number>;
+  const hasWindow = labels.columns.some((column) => column.name === "window_days");
+  let rows = 0;
+  const count = async (where: string, extra: Record<string, string | number>) => {
+    const table = await ch.query(
+      "SELECT count() AS n FROM {db:Identifier}.{stage:Identifier}" + where,
+      { params: { db: database, stage, ...extra }, signal },
+    );
+    return Number(table.getChild("n")?.get(0) ?? 0);
+  };
+  const replace = (select: { delete: string; select: string; filter?: string }, stamps: object) =>
+    replaceRows(ch, database, "raw_address_labels", stage, columns, select, {
+      ...params,
+      ...stamps,
+    }, signal);
+  if (!plan.dated) {
+    // One stamped copy per batch, as the upstream's ingestion makes.
+    for (const batch of batches) {
+      await replace({
+        delete: BATCH_WHERE + " AND network = {stamp_network:String}",
+        select: "* REPLACE ({stamp_date:Date} AS processing_date, " +
+          "{stamp_window:UInt16} AS window_days)",
+      }, { stamp_date: batch.processingDate, stamp_window: batch.windowDays });
+      rows += loaded;
+    }
+  } else {
+    for (const windowDays of new Set(batches.map((batch) => batch.windowDays))) {
+      await replace({
+        delete: "window_days = {stamp_window:UInt16} AND network = {stamp_network:String}",
+        ...(hasWindow
+          ? { select: "*", filter: "window_days = {stamp_window:UInt16}" }
+          : { select: "* REPLACE ({stamp_window:UInt16} AS window_days)" }),
+      }, { stamp_window: windowDays });
+      rows += hasWindow
+        ? await count(" WHERE window_days = {w:UInt16}", { w: windowDays })
+        : loaded;
+    }
+  }
+  await ch.command("DROP TABLE {db:Identifier}.{stage:Identifier}", {
+    params: { db: database, stage },
+    signal,
+  });
+  logger.info("Imported {file}: {rows} label rows ({kind})", {
+    file: labels.path,
+    rows,
+    kind: plan.dated ? "dated" : "stamped with each batch's date",
+  });
+  return rows;
+}
