@@ -194,20 +194,21 @@ Deno.test("metadata paths stay inside the output directory (issue 12, failure 4)
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("save() removes what a killed save left: staging files and a .txt without .json", async () => {
+Deno.test("save() removes what a killed save left: staging files, a .txt or .html without its .json", async () => {
   const dir = await Deno.makeTempDir();
   const staged = join(dir, `.alert_scorer_v1_20240101_000000.txt.${crypto.randomUUID()}.tmp`);
   const orphan = join(dir, "alert_scorer_v1_20240101_000000.txt");
   await Deno.writeTextFile(staged, "partial");
   await Deno.writeTextFile(orphan, "tree\n");
-  const saved = await save(trainedModelFixture(), { outputDir: dir });
-  const names = [...Deno.readDirSync(dir)].map((e) => e.name)
-    .filter((name) => !name.endsWith(".html")).sort();
-  assert.deepEqual(
-    names,
-    [".registry.lock", saved.metadataPath.split("/").at(-1), saved.modelPath.split("/").at(-1)]
-      .sort(),
+  await Deno.writeTextFile(join(dir, "alert_scorer_v1_20240101_000000.html"), "<html>");
+  await Deno.writeTextFile(
+    join(dir, `.alert_scorer_v1_20240101_000000.evaluation.json.${crypto.randomUUID()}.tmp`),
+    "{",
   );
+  const saved = await save(trainedModelFixture(), { outputDir: dir });
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name);
+  assert.deepEqual(names.filter((name) => name.includes("20240101_000000")), []);
+  assert.ok(names.includes(saved.modelPath.split("/").at(-1)!));
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -28,7 +28,10 @@ const logger = getLogger(["risktrain", "storage"]);
 const MAX_VERSION = 999_999_999;
 /** `stageFile`'s names: `.<artifact name>.<uuid>.tmp`. */
 const STAGING_NAME =
-  /^\.(?:alert_scorer|alert_ranker|cluster_scorer)_v\d+_\d{8}_\d{6}\.(?:txt|json)\.[0-9a-f-]{36}\.tmp$/;
+  /^\.(?:alert_scorer|alert_ranker|cluster_scorer)_v\d+_\d{8}_\d{6}\.[a-z.]+\.[0-9a-f-]{36}\.tmp$/;
+/** A model's files besides its metadata: `<stem>.txt`, `.evaluation.json`, `.html`. */
+const COMPANION_NAME =
+  /^((?:alert_scorer|alert_ranker|cluster_scorer)_v\d+_\d{8}_\d{6})\.(?:txt|evaluation\.json|html)$/;
 
 /** The name of the lock file that serialises version allocation in an output directory. */
 export const REGISTRY_LOCK_FILE = ".registry.lock";
@@ -116,14 +119,15 @@ async function lastVersion(dir: string, model: TrainedModel): Promise<number> {
 
 /**
  * Removes what a killed save left (callers hold the registry lock, so no save is under
- * way): hidden staging files, and a `.txt` renamed into place whose `.json` never was.
+ * way): hidden staging files, and a model's `.txt`, `.evaluation.json` or `.html` renamed
+ * into place whose `.json` (renamed last) never was.
  */
 async function removeStaleStaging(dir: string): Promise<void> {
   const names = new Set<string>();
   for await (const item of Deno.readDir(dir)) if (item.isFile) names.add(item.name);
   for (const name of names) {
-    const artifact = parseArtifactName(name);
-    const orphan = artifact?.extension === "txt" && !names.has(`${artifact.stem}.json`);
+    const stem = COMPANION_NAME.exec(name)?.[1];
+    const orphan = stem !== undefined && !names.has(`${stem}.json`);
     if (STAGING_NAME.test(name) || orphan) {
       await Deno.remove(join(dir, name)).catch(() => {});
       logger.info("Removed a file an interrupted save left: {name}", { name });
