@@ -185,7 +185,10 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
 
     const listed = await cli(["models", "list", "--output-dir", outputDir], [], "models");
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /^clitest_alert_scorer_v1\s+alert_scorer\s+clitest\s+7d\s/m);
+    assert.match(
+      listed.stdout,
+      /^clitest_alert_scorer_v1_[0-9a-f]{8}\s+alert_scorer\s+clitest\s+7d\s/m,
+    );
 
     // Scoring over the HTTP harness: twice with --write gives the same rows, --out a file.
     const score = [
@@ -204,7 +207,7 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
     for (let run = 0; run < 2; run++) {
       const scored = await cli([...score, "--write"], net, "score");
       assert.equal(scored.code, 0, scored.stderr);
-      assert.match(scored.stdout, /^Scored 1200 rows with clitest_alert_scorer_v1$/m);
+      assert.match(scored.stdout, /^Scored 1200 rows with clitest_alert_scorer_v1_[0-9a-f]{8}$/m);
       assert.match(scored.stdout, /backtest on \d+ labelled rows: test_auc 0\.\d{4}/);
       written.push(scored.stdout.split("\n").find((line) => line.startsWith("Wrote")));
     }
