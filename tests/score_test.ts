@@ -343,3 +343,30 @@ Deno.test("score() tests close the engine", async () => {
   await Deno.remove(dataDir, { recursive: true });
   await Deno.remove(outputDir, { recursive: true });
 });
+
+Deno.test("score()'s result displays in a notebook: metrics and the highest scores first", async () => {
+  const source = await setup();
+  const model = models.get("alert_scorer")!;
+  const { split } = model.metadata;
+  const result = await score(model, {
+    source,
+    startDate: split.test_start_date,
+    endDate: split.test_end_date,
+  });
+  const display = (result as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ];
+  assert.equal(typeof display, "function");
+  const bundle = display();
+  assert.equal(
+    bundle["text/plain"],
+    `${result.modelVersion}: ${result.table.numRows} rows scored, ${result.labelledRows} labelled`,
+  );
+  const scores = result.table.getChild("score")!.toArray() as Float64Array;
+  const highest = Math.max(...scores);
+  const firstRow = /<tbody><tr><td>[^<]*<\/td><td>[^<]*<\/td><td>([^<]*)<\/td>/.exec(
+    bundle["text/html"],
+  );
+  assert.equal(firstRow?.[1], highest.toFixed(4));
+  assert.match(bundle["text/html"], /<td>test_auc<\/td>/);
+});
