@@ -338,12 +338,6 @@ Deno.test("writeScores() failing or cancelled part-way leaves the previous rows,
   assert.equal(Number(staging.getChild("n")!.get(0)), 0, "no staging table left");
 });
 
-Deno.test("score() tests close the engine", async () => {
-  await ch?.close();
-  await Deno.remove(dataDir, { recursive: true });
-  await Deno.remove(outputDir, { recursive: true });
-});
-
 Deno.test("score()'s result displays in a notebook: metrics and the highest scores first", async () => {
   const source = await setup();
   const model = models.get("alert_scorer")!;
@@ -369,4 +363,10 @@ Deno.test("score()'s result displays in a notebook: metrics and the highest scor
   );
   assert.equal(firstRow?.[1], highest.toFixed(4));
   assert.match(bundle["text/html"], /<td>test_auc<\/td>/);
+});
+
+Deno.test("score() tests close the engine", async () => {
+  await ch?.close();
+  await Deno.remove(dataDir, { recursive: true });
+  await Deno.remove(outputDir, { recursive: true });
 });
