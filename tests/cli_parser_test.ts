@@ -117,4 +117,62 @@ Deno.test("cliParser parses generate with several windows and models subcommands
   const show = parseArgs(["models", "show", "trained_models/x.json"]);
   assert.ok(show.success);
   assert.deepEqual(show.value, { command: "models-show", model: "trained_models/x.json" });
+  const json = parseArgs(["models", "show", "--json", "m1"]);
+  assert.ok(json.success);
+  assert.deepEqual(json.value, { command: "models-show", model: "m1", json: true });
+  const report = parseArgs(["models", "report", "m1"]);
+  assert.ok(report.success);
+  assert.deepEqual(report.value, { command: "models-report", model: "m1" });
+  const compare = parseArgs(["models", "compare", "m1", "m2", "--output-dir", "d"]);
+  assert.ok(compare.success);
+  assert.deepEqual(compare.value, {
+    command: "models-compare",
+    first: "m1",
+    second: "m2",
+    outputDir: "d",
+  });
+});
+
+Deno.test("cliParser parses the score command", () => {
+  const score = parseArgs([
+    "score",
+    "--network",
+    "demo",
+    "--start-date",
+    "2024-02-20",
+    "--end-date",
+    "2024-02-29",
+    "--model-type",
+    "alert_ranker",
+    "--top-k",
+    "3",
+    "--write",
+  ]);
+  assert.ok(score.success);
+  assert.deepEqual(score.value, {
+    command: "score",
+    network: "demo",
+    startDate: "2024-02-20",
+    endDate: "2024-02-29",
+    modelType: "alert_ranker",
+    topK: 3,
+    write: true,
+  });
+  const byPath = parseArgs([
+    "score",
+    "--network",
+    "demo",
+    "--start-date",
+    "2024-02-20",
+    "--end-date",
+    "2024-02-29",
+    "--model",
+    "trained_models/alert_scorer_v1_20240131_123456.txt",
+    "--out",
+    "scores.arrow",
+  ]);
+  assert.ok(byPath.success);
+  assert.equal(byPath.value.model, "trained_models/alert_scorer_v1_20240131_123456.txt");
+  assert.equal(byPath.value.out, "scores.arrow");
+  assert.equal(parse(cliParser, ["score", "--network", "demo"]).success, false);
 });
