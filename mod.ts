@@ -37,6 +37,7 @@ export type {
   CategoricalFeature,
   ClickHouse,
   DataProvenance,
+  EvaluationData,
   ExtractedData,
   ExtractQuery,
   FeatureMatrix,
@@ -61,6 +62,7 @@ export { databaseFor } from "./src/options.ts";
 export {
   type ClickHouseOptions,
   openClickHouse,
+  type OpenControl,
   type ResolvedClickHouseOptions,
 } from "./src/clickhouse/open.ts";
 export { EmbeddedClickHouse, type EmbeddedClickHouseOptions } from "./src/clickhouse/embedded.ts";
@@ -106,15 +108,28 @@ export type { Hyperparameters } from "./src/train/search_space.ts";
 
 export { save, type SavedModelWithMetadata, type SaveOptions } from "./src/storage/save.ts";
 export {
+  type BrokenModel,
   findExisting,
+  inspectModels,
   latest,
   list,
   type ListOptions,
   load,
   type LoadedModel,
   type RegistryEntry,
+  type RegistryInspection,
 } from "./src/storage/registry.ts";
+export {
+  checkRegistry,
+  type CheckRegistryOptions,
+  type RegistryProblem,
+  type RegistryProblemKind,
+} from "./src/storage/doctor.ts";
 export type { ModelMetadata } from "./src/storage/metadata.ts";
+
+export { renderReport } from "./src/report/render_report.ts";
+export { loadEvaluation, rebuildReport } from "./src/report/rebuild_report.ts";
+export type { MimeBundle } from "./src/report/notebook_display.ts";
 
 export {
   type RunProgress,

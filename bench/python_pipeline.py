@@ -416,7 +416,8 @@ ORDER BY processing_date, cluster_id
 # raw_features columns used as addr_* features, in risktrain's contract order
 # (src/extract/contract_columns.ts); community_id, dominant_asset_in/out are not used, the
 # activity timestamps feed the temporal features and each activity array becomes
-# <name>_peak_share.
+# <name>_peak_share. The last seven come from a later upstream version and
+# are used when raw_features has them.
 FEATURE_COLUMNS = """
 degree_in degree_out degree_total unique_counterparties activity_days activity_span_days
 unique_assets_in unique_assets_out kcore khop1_count khop2_count khop3_count
@@ -436,6 +437,8 @@ suspicious_pattern_score completeness_score quality_score outlier_score confiden
 hourly_activity daily_activity is_exchange_like is_whale is_mixer_like is_contract_like
 is_new_address is_dormant_reactivated is_high_volume_trader is_hub_address is_retail_active
 is_whale_inactive is_retail_inactive is_regular_user
+avg_relationship_age_days max_relationship_age_days bidirectional_relationship_ratio
+avg_edge_reciprocity multi_asset_edge_ratio edge_hourly_entropy edge_weekly_entropy
 """.split()
 ACTIVITY_COLUMNS = ("hourly_activity", "daily_activity")
 LEVELS = {"low": 0, "medium": 1, "high": 2, "critical": 3}

@@ -197,6 +197,36 @@ export type Calibration =
   | { method: "isotonic"; x: readonly number[]; y: readonly number[] }
   | { method: "platt"; a: number; b: number };
 
+/**
+ * What a model's report plots beyond its metadata, kept beside the model
+ * (`<stem>.evaluation.json.gz`) so the report can be rebuilt without the data: the test rows'
+ * scores, labels and dates, the training rows' labels, dates and out-of-fold scores, the
+ * cross-validation curve of the chosen configuration, features found missing or constant,
+ * and SHAP values of a seeded sample of test rows.
+ */
+export interface EvaluationData {
+  /** Test rows: the final model's score, the label, the processing_date (days since 1970-01-01) and, for the ranker, the query group. */
+  test: { score: Float32Array; label: Float32Array; date: Int32Array; group: Int32Array | null };
+  /** Training rows: label, processing_date and the out-of-fold score (scorers; NaN where the row was never validated, e.g. the first dates under time-ordered folds; null for the ranker). */
+  train: { label: Float32Array; date: Int32Array; outOfFold: Float32Array | null };
+  /** The chosen configuration's cross-validated metric per iteration: mean and spread over the folds. */
+  cvCurve: { metric: string; mean: Float64Array; std: Float64Array };
+  /** Features that are missing on every labelled row, and features with one value on all of them. */
+  featureChecks: { allMissing: readonly string[]; constant: readonly string[] };
+  /**
+   * SHAP contributions (LightGBM `contrib`) of `rows` sampled test rows: the mean |SHAP| of
+   * every feature (column order), and for the `features` with the largest, row-major
+   * `rows x features.length` SHAP values and feature values (NaN: missing).
+   */
+  shap: {
+    rows: number;
+    meanAbs: Float64Array;
+    features: readonly string[];
+    values: Float32Array;
+    featureValues: Float32Array;
+  } | null;
+}
+
 /** A trained model with everything `save` needs to write its artifacts. */
 export interface TrainedModel {
   /** The model type. */
@@ -219,6 +249,8 @@ export interface TrainedModel {
   featureImportance: readonly { name: string; split: number; gain: number }[];
   /** The calibration fitted on out-of-fold predictions (binary models), if any. */
   calibration?: Calibration;
+  /** What the report plots beyond the metadata (absent for a model made elsewhere). */
+  evaluation?: EvaluationData;
   /** Further facts for the metadata: split dates, threshold, seed, timings, ... */
   details: Readonly<Record<string, unknown>>;
   /** Where the training data came from. */

@@ -117,6 +117,20 @@ Deno.test("cliParser parses generate with several windows and models subcommands
   const show = parseArgs(["models", "show", "trained_models/x.json"]);
   assert.ok(show.success);
   assert.deepEqual(show.value, { command: "models-show", model: "trained_models/x.json" });
+  const json = parseArgs(["models", "show", "--json", "m1"]);
+  assert.ok(json.success);
+  assert.deepEqual(json.value, { command: "models-show", model: "m1", json: true });
+  const report = parseArgs(["models", "report", "m1"]);
+  assert.ok(report.success);
+  assert.deepEqual(report.value, { command: "models-report", model: "m1" });
+  const compare = parseArgs(["models", "compare", "m1", "m2", "--output-dir", "d"]);
+  assert.ok(compare.success);
+  assert.deepEqual(compare.value, {
+    command: "models-compare",
+    first: "m1",
+    second: "m2",
+    outputDir: "d",
+  });
 });
 
 Deno.test("cliParser parses the score command", () => {

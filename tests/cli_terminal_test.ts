@@ -247,3 +247,30 @@ Deno.test("a reading command refuses a missing embedded data directory instead o
   );
   assert.equal(await Deno.stat(`${ROOT}${dataDir}`).catch(() => null), null);
 });
+
+Deno.test("without npm install, the command points to npm install, not to deno install", async () => {
+  const copy = await Deno.makeTempDir({ prefix: "risktrain-no-npm-" });
+  try {
+    for (const entry of ["cli.ts", "deno.json", "package.json", "src"]) {
+      const copied = await new Deno.Command("cp", { args: ["-r", `${ROOT}${entry}`, copy] })
+        .output();
+      assert.ok(copied.success);
+    }
+    const output = await new Deno.Command(DENO, {
+      args: ["run", "-q", "-P=models", "cli.ts", "models", "list"],
+      cwd: copy,
+      env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/" },
+      clearEnv: true,
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr).trim();
+    assert.equal(output.code, 1);
+    assert.match(
+      stderr,
+      new RegExp(`^error: The npm package \\S+ is not installed: run \`npm install\` in ${copy} `),
+    );
+    assert.ok(!stderr.includes("deno install"), stderr);
+  } finally {
+    await Deno.remove(copy, { recursive: true });
+  }
+});

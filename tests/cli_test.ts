@@ -173,9 +173,11 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
     const files = [...Deno.readDirSync(outputDir)].map((e) => e.name).filter((n) =>
       !n.startsWith(".")
     ).sort();
-    assert.equal(files.length, 2);
-    assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.json$/);
-    assert.match(files[1], /^alert_scorer_v1_\d{8}_\d{6}\.txt$/);
+    assert.equal(files.length, 4);
+    assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.evaluation\.json$/);
+    assert.match(files[1], /^alert_scorer_v1_\d{8}_\d{6}\.html$/);
+    assert.match(files[2], /^alert_scorer_v1_\d{8}_\d{6}\.json$/);
+    assert.match(files[3], /^alert_scorer_v1_\d{8}_\d{6}\.txt$/);
 
     const second = await cli(train, [...net, `--allow-write=${outputDir}`]);
     assert.equal(second.code, 0, second.stderr);
@@ -183,7 +185,10 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
 
     const listed = await cli(["models", "list", "--output-dir", outputDir], [], "models");
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /alert_scorer\s+v1\s+clitest/);
+    assert.match(
+      listed.stdout,
+      /^clitest_alert_scorer_v1_[0-9a-f]{8}\s+alert_scorer\s+clitest\s+7d\s/m,
+    );
 
     // Scoring over the HTTP harness: twice with --write gives the same rows, --out a file.
     const score = [
@@ -202,7 +207,7 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
     for (let run = 0; run < 2; run++) {
       const scored = await cli([...score, "--write"], net, "score");
       assert.equal(scored.code, 0, scored.stderr);
-      assert.match(scored.stdout, /^Scored 1200 rows with clitest_alert_scorer_v1$/m);
+      assert.match(scored.stdout, /^Scored 1200 rows with clitest_alert_scorer_v1_[0-9a-f]{8}$/m);
       assert.match(scored.stdout, /backtest on \d+ labelled rows: test_auc 0\.\d{4}/);
       written.push(scored.stdout.split("\n").find((line) => line.startsWith("Wrote")));
     }

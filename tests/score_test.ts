@@ -280,7 +280,7 @@ Deno.test("writeScores() replaces a date's rows of the network and window: re-sc
   assert.deepEqual(await outputState(source), once);
   const explain = await source.query(
     "SELECT explain_json FROM {db:Identifier}.alert_scores WHERE window_days = 7 " +
-      "AND network = {n:String} LIMIT 1",
+      "AND network = {n:String} AND alert_id != 'other-date' LIMIT 1",
     { params: { db: DB, n: NETWORK } },
   );
   const parsed = JSON.parse(explain.getChild("explain_json")!.get(0));

@@ -20,15 +20,23 @@ import { merge, object, or } from "npm:@optique/core@0.7.19/constructs";
 import type { InferValue } from "npm:@optique/core@0.7.19/parser";
 import { message, text } from "npm:@optique/core@0.7.19/message";
 import { examples } from "./examples.ts";
+import { modelsCompareCommand, modelsReportCommand } from "./models_commands.ts";
 import { multiple, optional } from "npm:@optique/core@0.7.19/modifiers";
 import { argument, command, constant, flag, option } from "npm:@optique/core@0.7.19/primitives";
 import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
-import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+import {
+  IsoDateSchema,
+  MAX_FOLDS,
+  MAX_TRIALS,
+  ModelTypeSchema,
+  NetworkSchema,
+} from "../options.ts";
 import { CALIBRATION_METHODS } from "../metrics/calibration_fit.ts";
 import { CV_SCHEMES } from "../train/cv_folds.ts";
 import { importFlags } from "./import_command.ts";
+import { doctorCommand } from "./doctor_command.ts";
 import { scoreFlags } from "./score_command.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
@@ -57,6 +65,15 @@ const connection = object("ClickHouse", {
     description:
       message`Data directory of the embedded engine (env RISKTRAIN_DATA_DIR; default .risktrain/chdb)`,
   })),
+  lockTimeout: optional(option("--lock-timeout", integer({ min: 0, metavar: "SECONDS" }), {
+    description:
+      message`Embedded engine: seconds to wait while another process uses the data directory (default no limit)`,
+  })),
+  connectTimeout: optional(
+    option("--connect-timeout", integer({ min: 1, max: 86400, metavar: "SECONDS" }), {
+      description: message`Server: seconds connecting may take (default 10)`,
+    }),
+  ),
 });
 
 const network = option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
@@ -75,7 +92,7 @@ const windowDays = optional(option("--window-days", integer({ min: 1, max: 65535
 const modelType = option("--model-type", choice(MODEL_TYPES), {
   description: message`Model to train: alert_scorer, alert_ranker or cluster_scorer`,
 });
-const seed = optional(option("--seed", integer({ min: 0 }), {
+const seed = optional(option("--seed", integer({ min: 0, max: 4294967295 }), {
   description: message`Seed of every random choice (default 42)`,
 }));
 const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
@@ -95,12 +112,12 @@ export const DEMO_DEFAULTS = {
 /** The training flags, their help naming the defaults of the command they belong to. */
 function trainingFlags(defaults: { trials: number; folds: number }) {
   return object("Training", {
-    trials: optional(option("--trials", integer({ min: 0 }), {
+    trials: optional(option("--trials", integer({ min: 0, max: MAX_TRIALS }), {
       description: message`Hyperparameter configurations to try; 0 trains the defaults (default ${
         text(String(defaults.trials))
       })`,
     })),
-    folds: optional(option("--folds", integer({ min: 2 }), {
+    folds: optional(option("--folds", integer({ min: 2, max: MAX_FOLDS }), {
       description: message`Cross-validation folds (default ${text(String(defaults.folds))})`,
     })),
     testFraction: optional(option("--test-fraction", zod(FractionSchema, { metavar: "SHARE" }), {
@@ -302,12 +319,15 @@ const modelsShowCommand = command(
     model: argument(string({ metavar: "MODEL" }), {
       description: message`A model's id, or the path of its .json or .txt file`,
     }),
+    json: optional(flag("--json", { description: message`Print the raw metadata as JSON` })),
   }),
   {
-    description: message`Show one model's metadata`,
+    description:
+      message`Show one model's metadata as a summary (card, metrics, top features, files)`,
     footer: examples(
       "deno task models show trained_models/alert_scorer_v1_20240301_120000.json",
       "deno task models show demo_alert_scorer_v1",
+      "deno task models show --json demo_alert_scorer_v1",
     ),
   },
 );
@@ -316,6 +336,9 @@ const modelsShowCommand = command(
 export const MODELS_COMMANDS = [
   modelsListCommand,
   modelsShowCommand,
+  modelsReportCommand,
+  modelsCompareCommand,
+  doctorCommand,
 ] as const;
 
 const modelsCommand = command("models", or(...MODELS_COMMANDS), {

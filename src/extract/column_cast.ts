@@ -87,7 +87,8 @@ export function castPlan(
 
 /**
  * The SQL reading `column` (an SQL expression, e.g. `{c0:Identifier}`) as `expected`
- * under `plan`. `expected` comes from the contract's constants, never from data.
+ * under `plan`. The type is written as `typeSql`: by default `expected` quoted (a
+ * contract constant), or a `{tN:String}` parameter bound to it.
  *
  * @example
  * ```ts
@@ -97,12 +98,17 @@ export function castPlan(
  * );
  * ```
  */
-export function castExpression(column: string, expected: string, plan: CastPlan): string {
+export function castExpression(
+  column: string,
+  expected: string,
+  plan: CastPlan,
+  typeSql = "'" + expected + "'",
+): string {
   if (plan === "same") return column;
-  if (plan === "json_array") return "JSONExtract(" + column + ", 'Array(String)')";
+  if (plan === "json_array") return "JSONExtract(" + column + ", " + typeSql + ")";
   const element = arrayElement(expected) ?? expected;
   const kind = kindOf(element);
   // accurateCast refuses what does not fit; a Float or Decimal is rounded by CAST instead.
   const accurate = kind === "integer" || kind === "bool" || kind === "date";
-  return (accurate ? "accurateCast(" : "CAST(") + column + ", '" + expected + "')";
+  return (accurate ? "accurateCast(" : "CAST(") + column + ", " + typeSql + ")";
 }

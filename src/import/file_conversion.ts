@@ -102,7 +102,8 @@ function stripNullable(type: string): { inner: string; nullable: boolean } {
  *   new Map([["unique_assets", { type: "UInt32", hasDefault: false }]]),
  *   { processingDate: "2025-12-01", windowDays: 7, network: "torus", keysMustMatch: true },
  * );
- * console.assert(plan.select[0] === "accurateCast({s0:Identifier}, 'UInt32')");
+ * console.assert(plan.select[0] === "accurateCast({s0:Identifier}, {t0:String})");
+ * console.assert(plan.params.t0 === "UInt32");
  * ```
  */
 export function planConversion(
@@ -161,11 +162,19 @@ export function planConversion(
       wrong.push(name + " is " + fileType + " (expected " + expected + ")");
       continue;
     }
-    const slot = "s" + structure.length;
+    const index = structure.length;
+    const slot = "s" + index;
     structure.push("`" + name + "` " + fileType);
     params[slot] = name;
     const source = "{" + slot + ":Identifier}";
-    const read = castExpression(source, expected, cast === "same" && nullable ? "cast" : cast);
+    const type = "t" + index;
+    params[type] = expected;
+    const read = castExpression(
+      source,
+      expected,
+      cast === "same" && nullable ? "cast" : cast,
+      "{" + type + ":String}",
+    );
     if (cast !== "same" || nullable) plan.casts.push(name + " " + fileType + " as " + expected);
     plan.columns.push(quoted);
     plan.select.push(read);

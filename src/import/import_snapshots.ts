@@ -134,6 +134,7 @@ interface PlannedFile {
   name: BatchFile;
   table: InputTable;
   path: string;
+  sha256: string;
   rows: number;
   plan: FileConversion;
 }
@@ -163,7 +164,7 @@ function planBatch(
         columns: plan.ignored.join(", "),
       });
     }
-    planned.push({ name, table, path: file.path, rows: file.rows, plan });
+    planned.push({ name, table, path: file.path, sha256: file.sha256, rows: file.rows, plan });
   }
   return planned;
 }
@@ -202,7 +203,7 @@ const BATCH_WHERE = "processing_date = {stamp_date:Date} AND window_days = {stam
  * `risk-scoring/address-labels/<network>_address_labels.parquet`, into the network's input
  * tables (migrated first when missing).
  *
- * In order, before anything is written: every batch's META.json is checked (each file's
+ * In order, before any row is written: every batch's META.json is checked (each file's
  * SHA-256 and Parquet row count; features, money flows and patterns are required), and
  * every file's columns are planned against the tables (contract drift rules: other integer
  * and float widths, decimals, integers for Bool, integer arrays, JSON-string arrays; a
@@ -235,7 +236,6 @@ export async function importSnapshots(
   const opts = parseOptions(importOptionsSchema, options, "import options");
   const { network, signal } = opts;
   const layout = await findSnapshots(opts.from, network, opts);
-  const { database } = await migrate(ch, { network, database: opts.database, signal });
 
   const verified: VerifiedBatch[] = [];
   for (const batch of layout.batches) {
@@ -257,10 +257,18 @@ export async function importSnapshots(
     dir: layout.networkDir,
   });
 
-  // Plan every file once to refuse unreadable columns before anything is written, then align
+  // Plan every file once to refuse unreadable columns before any row is written, then align
   // raw_features' optional columns and plan again against the aligned table.
+  const { database } = await migrate(ch, { network, database: opts.database, signal });
   let targets = await targetColumns(ch, database, signal);
   let plans = layout.batches.map((batch, i) => planBatch(batch, verified[i], targets, network));
+  const labelPlan = labels === undefined ? undefined : planConversion(
+    labels.path,
+    labels.columns,
+    "raw_address_labels",
+    targets.get("raw_address_labels")!,
+    { ...layout.batches[0], network, keysMustMatch: false },
+  );
   const featurePlans = plans.flat().filter((file) => file.table === "raw_features");
   const featureColumns = await alignFeatureColumns(
     ch,
@@ -274,13 +282,6 @@ export async function importSnapshots(
     targets = await targetColumns(ch, database, signal);
     plans = layout.batches.map((batch, i) => planBatch(batch, verified[i], targets, network));
   }
-  const labelPlan = labels === undefined ? undefined : planConversion(
-    labels.path,
-    labels.columns,
-    "raw_address_labels",
-    targets.get("raw_address_labels")!,
-    { ...layout.batches[0], network, keysMustMatch: false },
-  );
 
   const steps = plans.flat().length + (labels === undefined ? 0 : 1);
   let step = 0;
@@ -299,7 +300,7 @@ export async function importSnapshots(
       // Stage every file of the batch first: a file that fails to convert changes nothing.
       for (const file of plans[i]) {
         const stage = stageOf(file.table);
-        const loaded = await stageFile(ch, file.plan, resolve(file.path), undefined, {
+        const loaded = await stageFile(ch, file.plan, resolve(file.path), file.sha256, {
           database,
           stage,
           table: file.table,

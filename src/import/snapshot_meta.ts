@@ -34,6 +34,8 @@ const MetaSchema = z.object({
 export interface VerifiedFile extends ParquetColumns {
   /** Path of the file. */
   path: string;
+  /** Its SHA-256 (hex), as META.json lists it. */
+  sha256: string;
 }
 
 /** The verified files of a batch, by file name (absent optional files are missing). */
@@ -130,7 +132,7 @@ export async function verifyBatch(batch: SnapshotBatch): Promise<VerifiedBatch> 
         `Row count mismatch: ${path} holds ${footer.rows} rows (META.json: ${listed.rows})`,
       );
     }
-    verified.set(name, { path, ...footer });
+    verified.set(name, { path, sha256: digest, ...footer });
   }
   return verified;
 }

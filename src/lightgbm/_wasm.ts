@@ -82,6 +82,14 @@ export function initLightGBM(options: InitLightGBMOptions = {}): Promise<void> {
 }
 
 /**
+ * Resolves once a LightGBM build is loaded in this realm: the one already loaded (or
+ * loading), else the single-threaded one.
+ */
+export function ensureLightGBM(): Promise<void> {
+  return loading ? loading.then(() => undefined) : initLightGBM();
+}
+
+/**
  * Stops the threads of the multi-threaded build, so the process can exit, and forgets
  * the loaded module (Datasets and Boosters made with it are unusable afterwards).
  */

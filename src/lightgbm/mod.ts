@@ -20,7 +20,7 @@
  *
  * @module
  */
-export { initLightGBM } from "./_wasm.ts";
+export { ensureLightGBM, initLightGBM } from "./_wasm.ts";
 export { LightGBMError } from "./lightgbm_error.ts";
 export {
   type LightGBMParams,

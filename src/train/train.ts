@@ -27,6 +27,8 @@ import {
   type TimeFoldDates,
   timeFolds,
 } from "./cv_folds.ts";
+import { trainedBundle, withDisplay } from "../report/notebook_display.ts";
+import { evaluationData } from "./evaluation_data.ts";
 import { createRandom } from "./random.ts";
 import {
   DEFAULT_HYPERPARAMETERS,
@@ -214,6 +216,7 @@ export async function train(
     : source;
   const testRows = Int32Array.from({ length: rows.length - nTrain }, (_, i) => nTrain + i);
   let bestScore = NaN;
+  const foldCurves = new Map<number, Float64Array[]>();
   let bestTrial = -1;
   await using pool = new TrainingPool({ size: workers });
   // Each stage's progress counts boosting rounds against its budget (see TrainProgress).
@@ -275,8 +278,9 @@ export async function train(
       );
       // A trial is scored (and logged) as soon as its last fold ends.
       return await Promise.all(batch.map(async (c, i) => {
+        foldCurves.set(c, await Promise.all(curves.map((byConfig) => byConfig[i])));
         const summary = summariseCv(
-          await Promise.all(curves.map((byConfig) => byConfig[i])),
+          foldCurves.get(c)!,
           rounds,
         );
         if (!(summary.mean <= bestScore)) {
@@ -346,6 +350,8 @@ export async function train(
 
   const evaluateStart = performance.now();
   let threshold: number | null = null;
+  // Out-of-fold score per training row for the report (NaN: the row was never validated).
+  let oofByRow: Float64Array | null = null;
   const metrics: Record<string, number> = {};
   let calibration = null;
   // Out-of-fold predictions exist for the validated rows only (time folds: the later dates).
@@ -368,6 +374,8 @@ export async function train(
       calibration = fitCalibration(opts.calibration, oofLabel, oof);
       metrics.cv_f1_at_threshold = bestF1.f1;
     }
+    const byRow = oofByRow = new Float64Array(nTrain).fill(NaN);
+    oofRows.forEach((row, i) => byRow[row] = oof[i]);
   }
   const evaluation: TestEvaluation = await evaluateTest(labelled, nTrain, final.validPredictions!, {
     threshold,
@@ -379,6 +387,16 @@ export async function train(
   Object.assign(metrics, evaluation.result.metrics, {
     [`cv_${metric}_mean`]: result.mean,
     [`cv_${metric}_std`]: result.std,
+  });
+  const reportData = await evaluationData({
+    labelled,
+    nTrain,
+    testScores: final.validPredictions!,
+    outOfFold: oofByRow,
+    foldCurves: foldCurves.get(best)!,
+    metric,
+    modelText: final.modelText!,
+    seed: opts.seed,
   });
   timings.evaluate_ms = elapsed(evaluateStart);
   timings.total_ms = elapsed(started);
@@ -404,7 +422,7 @@ export async function train(
   let positives = 0;
   for (const y of labelled.label) if (y >= (scorer ? 1 : 2)) positives++;
   const importance = final.featureImportance;
-  return {
+  const model: TrainedModel = {
     modelType,
     modelText: final.modelText!,
     featureNames: [...matrix.featureNames],
@@ -422,6 +440,7 @@ export async function train(
       split: importance.split[j],
       gain: importance.gain[j],
     })),
+    evaluation: reportData,
     ...(calibration ? { calibration } : {}),
     details: {
       weak: weak.length > 0,
@@ -497,6 +516,7 @@ export async function train(
     },
     provenance: matrix.provenance,
   };
+  return withDisplay(model, () => trainedBundle(model));
 }
 
 function schemeDescription(scheme: string, scorer: boolean): string {
