@@ -72,15 +72,18 @@ Deno.test("usage mistakes exit 2 with one line, before the first query", async (
 Deno.test("a mistyped --data-dir leaves no chDB skeleton behind", async () => {
   const dir = await Deno.makeTempDir({ prefix: "risktrain-cli-" });
   const typo = join(dir, "chbd");
-  const result = await runCli(
-    ["features", "--network", "demo", "--start-date", "2024-01-01", "--end-date", "2024-01-02"]
-      .concat(["--model-type", "alert_scorer", "--data-dir", typo]),
-    { dir },
-  );
-  assert.equal(result.code, 1);
-  assert.match(result.stderr, /^error: No embedded ClickHouse data in .*chbd/m);
-  await assert.rejects(Deno.stat(typo), Deno.errors.NotFound);
-  await Deno.remove(dir, { recursive: true });
+  try {
+    const result = await runCli(
+      ["features", "--network", "demo", "--start-date", "2024-01-01", "--end-date", "2024-01-02"]
+        .concat(["--model-type", "alert_scorer", "--data-dir", typo]),
+      { dir },
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^error: No embedded ClickHouse data in .*chbd/m);
+    await assert.rejects(Deno.stat(typo), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("the permission check names everything a training needs, and those flags suffice", async () => {
@@ -103,30 +106,36 @@ Deno.test("the permission check names everything a training needs, and those fla
 
 Deno.test("a read the permissions deny is reported as such, not as not found", async () => {
   const dir = await Deno.makeTempDir({ prefix: "risktrain-cli-" });
-  const saved = await save(trainedModelFixture(), { outputDir: dir });
-  // load() under a read permission for the metadata only (as -P=models plus one file).
-  const script = `import { load } from ${
-    JSON.stringify(new URL("../src/storage/registry.ts", import.meta.url).href)
-  };
-try { await load(${JSON.stringify(saved.metadataPath)}); }
-catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
-  const scriptPath = join(dir, "load_one.ts");
-  await Deno.writeTextFile(scriptPath, script);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      `--allow-read=${ROOT},${scriptPath},${saved.metadataPath}`,
-      scriptPath,
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const { code, message } = JSON.parse(new TextDecoder().decode(output.stdout));
-  assert.equal(code, "PERMISSION_MISSING");
-  assert.match(message, /^Permission denied reading model file: .*\.txt \(run with --allow-read=/);
-  await Deno.remove(dir, { recursive: true });
+  try {
+    const saved = await save(trainedModelFixture(), { outputDir: dir });
+    // load() under a read permission for the metadata only (as -P=models plus one file).
+    const script = `import { load } from ${
+      JSON.stringify(new URL("../src/storage/registry.ts", import.meta.url).href)
+    };
+  try { await load(${JSON.stringify(saved.metadataPath)}); }
+  catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+    const scriptPath = join(dir, "load_one.ts");
+    await Deno.writeTextFile(scriptPath, script);
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-prompt",
+        `--allow-read=${ROOT},${scriptPath},${saved.metadataPath}`,
+        scriptPath,
+      ],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const { code, message } = JSON.parse(new TextDecoder().decode(output.stdout));
+    assert.equal(code, "PERMISSION_MISSING");
+    assert.match(
+      message,
+      /^Permission denied reading model file: .*\.txt \(run with --allow-read=/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a server's error text reaches the terminal without control characters", async () => {

@@ -174,7 +174,7 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
       !n.startsWith(".")
     ).sort();
     assert.equal(files.length, 4);
-    assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.evaluation\.json$/);
+    assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.evaluation\.json\.gz$/);
     assert.match(files[1], /^alert_scorer_v1_\d{8}_\d{6}\.html$/);
     assert.match(files[2], /^alert_scorer_v1_\d{8}_\d{6}\.json$/);
     assert.match(files[3], /^alert_scorer_v1_\d{8}_\d{6}\.txt$/);

@@ -88,7 +88,7 @@ Deno.test("a notebook on Deno's kernel shows trained, saved and loaded models as
     const saved = html(2);
     assert.match(saved.html, /data-card/);
     assert.match(saved.html, /data-chart="roc"/);
-    assert.match(saved.plain, /^torus_alert_scorer_v1: alert_scorer on torus/);
+    assert.match(saved.plain, /^torus_alert_scorer_v1_[0-9a-f]{8}: alert_scorer on torus/);
     const loaded = html(3);
     assert.match(loaded.html, /data-chart="roc"/);
     assert.equal(loaded.plain, saved.plain);

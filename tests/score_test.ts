@@ -338,6 +338,33 @@ Deno.test("writeScores() failing or cancelled part-way leaves the previous rows,
   assert.equal(Number(staging.getChild("n")!.get(0)), 0, "no staging table left");
 });
 
+Deno.test("score()'s result displays in a notebook: metrics and the highest scores first", async () => {
+  const source = await setup();
+  const model = models.get("alert_scorer")!;
+  const { split } = model.metadata;
+  const result = await score(model, {
+    source,
+    startDate: split.test_start_date,
+    endDate: split.test_end_date,
+  });
+  const display = (result as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ];
+  assert.equal(typeof display, "function");
+  const bundle = display();
+  assert.equal(
+    bundle["text/plain"],
+    `${result.modelVersion}: ${result.table.numRows} rows scored, ${result.labelledRows} labelled`,
+  );
+  const scores = result.table.getChild("score")!.toArray() as Float64Array;
+  const highest = Math.max(...scores);
+  const firstRow = /<tbody><tr><td>[^<]*<\/td><td>[^<]*<\/td><td>([^<]*)<\/td>/.exec(
+    bundle["text/html"],
+  );
+  assert.equal(firstRow?.[1], highest.toFixed(4));
+  assert.match(bundle["text/html"], /<td>test_auc<\/td>/);
+});
+
 Deno.test("score() tests close the engine", async () => {
   await ch?.close();
   await Deno.remove(dataDir, { recursive: true });

@@ -54,11 +54,11 @@ export const doctorCommand = command(
   }),
   {
     description:
-      message`List (and with --repair fix) disagreements between model files and trained_models rows`,
+      message`List (and with --repair fix) disagreements between model files and trained_models rows; on the embedded engine run it as deno task doctor (it opens chDB)`,
     footer: examples(
-      "deno task doctor",
+      "deno task models doctor --clickhouse-url http://127.0.0.1:8123",
+      "deno task models doctor --clickhouse-url http://127.0.0.1:8123 --database risk_scoring_torus --repair",
       "deno task doctor --output-dir trained_models --repair",
-      "deno task doctor --clickhouse-url http://127.0.0.1:8123 --database risk_scoring_torus",
     ),
   },
 );

@@ -17,6 +17,7 @@ import { initLightGBM } from "../lightgbm/_wasm.ts";
 import { applyCalibration } from "../metrics/calibration.ts";
 import type { DateEvaluation } from "../metrics/evaluate_scores.ts";
 import { parseOptions } from "../options.ts";
+import { scoreBundle, withDisplay } from "../report/notebook_display.ts";
 import type { LoadedModel } from "../storage/registry.ts";
 import type {
   ClickHouse,
@@ -274,7 +275,7 @@ export async function score(
     explain: vectorFromArray(explain, new Utf8()),
   });
   logger.info("Scored {rows} rows with {model}", { rows: n, model: m.model_id, labelledRows });
-  return {
+  const result: ScoreResult = {
     modelType: m.model_type,
     modelVersion: m.model_id,
     table,
@@ -286,4 +287,5 @@ export async function score(
     timingsMs,
     inputCounts: countInputs(data),
   };
+  return withDisplay(result, () => scoreBundle(result));
 }
