@@ -181,11 +181,18 @@ async function replaceRows(
   signal?: AbortSignal,
 ): Promise<void> {
   const all = { ...params, db: database, stage };
-  await ch.command("ALTER TABLE {db:Identifier}." + table + " DELETE WHERE " + rows.delete, {
-    params: all,
-    settings: { mutations_sync: 2 },
-    signal,
-  });
+  // A mutation checks every part of the table: run one only when there are rows to replace.
+  const existing = await ch.query(
+    "SELECT count() AS n FROM {db:Identifier}." + table + " WHERE " + rows.delete,
+    { params: all, signal },
+  );
+  if (Number(existing.getChild("n")?.get(0) ?? 0) > 0) {
+    await ch.command("ALTER TABLE {db:Identifier}." + table + " DELETE WHERE " + rows.delete, {
+      params: all,
+      settings: { mutations_sync: 2 },
+      signal,
+    });
+  }
   await ch.command(
     "INSERT INTO {db:Identifier}." + table + " (" + columns + ") SELECT " + rows.select +
       " FROM {db:Identifier}.{stage:Identifier}" +
@@ -285,24 +292,31 @@ export async function importSnapshots(
 
   const steps = plans.flat().length + (labels === undefined ? 0 : 1);
   let step = 0;
+  // One staging table per table and column list, emptied after each batch, dropped at the end.
   const stagePrefix = "_risktrain_import_" + crypto.randomUUID().replaceAll("-", "").slice(0, 12);
-  const staged = new Set<string>();
-  const stageOf = (table: InputTable) => {
-    const stage = stagePrefix + "_" + table;
-    staged.add(stage);
-    return stage;
+  const staged = new Map<string, string>();
+  const stageOf = (table: InputTable, plan: FileConversion) => {
+    const signature = table + " " + plan.columns.join(",");
+    const existing = staged.get(signature);
+    if (existing !== undefined) return { stage: existing, create: false };
+    const stage = stagePrefix + "_" + staged.size + "_" + table;
+    staged.set(signature, stage);
+    return { stage, create: true };
   };
   const batches: ImportedBatch[] = [];
   let labelRows = 0;
   try {
     for (const [i, batch] of layout.batches.entries()) {
       const rows: Partial<Record<InputTable, number>> = {};
+      const stages = new Map<InputTable, string>();
       // Stage every file of the batch first: a file that fails to convert changes nothing.
       for (const file of plans[i]) {
-        const stage = stageOf(file.table);
+        const { stage, create } = stageOf(file.table, file.plan);
+        stages.set(file.table, stage);
         const loaded = await stageFile(ch, file.plan, resolve(file.path), file.sha256, {
           database,
           stage,
+          create,
           table: file.table,
         }, signal);
         if (loaded !== file.rows) {
@@ -314,7 +328,7 @@ export async function importSnapshots(
         rows[file.table] = loaded;
       }
       for (const file of plans[i]) {
-        const stage = stagePrefix + "_" + file.table;
+        const stage = stages.get(file.table)!;
         await replaceRows(
           ch,
           database,
@@ -328,11 +342,10 @@ export async function importSnapshots(
           file.plan.params as Record<string, string | number>,
           signal,
         );
-        await ch.command("DROP TABLE {db:Identifier}.{stage:Identifier}", {
+        await ch.command("TRUNCATE TABLE {db:Identifier}.{stage:Identifier}", {
           params: { db: database, stage },
           signal,
         });
-        staged.delete(stage);
         logger.info("Imported {file}: {rows} rows into {table}", {
           file: file.path,
           rows: rows[file.table],
@@ -369,10 +382,9 @@ export async function importSnapshots(
         labels,
         labelPlan,
         layout.batches,
-        stageOf("raw_address_labels"),
+        stageOf("raw_address_labels", labelPlan).stage,
         signal,
       );
-      staged.delete(stagePrefix + "_raw_address_labels");
       opts.onProgress?.({
         file: labels.path,
         table: "raw_address_labels",
@@ -387,7 +399,7 @@ export async function importSnapshots(
       });
     }
   } finally {
-    for (const stage of staged) {
+    for (const stage of staged.values()) {
       await ch.command("DROP TABLE IF EXISTS {db:Identifier}.{stage:Identifier}", {
         params: { db: database, stage },
       }).catch((error) => logger.warn("Could not drop {stage}: {error}", { stage, error }));
@@ -415,6 +427,7 @@ async function importLabels(
   const loaded = await stageFile(ch, plan, resolve(labels.path), labels.sha256, {
     database,
     stage,
+    create: true,
     table: "raw_address_labels",
   }, signal);
   if (loaded !== labels.rows) {
@@ -462,10 +475,6 @@ async function importLabels(
         : loaded;
     }
   }
-  await ch.command("DROP TABLE {db:Identifier}.{stage:Identifier}", {
-    params: { db: database, stage },
-    signal,
-  });
   logger.info("Imported {file}: {rows} label rows ({kind})", {
     file: labels.path,
     rows,
