@@ -28,7 +28,7 @@ export interface StageTarget {
 
 /**
  * Creates `target.stage` (when `target.create`) with the types of `target.table`'s converted
- * columns and fills it from the file; returns the rows staged. `expectedSha256` is checked again on the bytes a
+ * columns and fills it from the file; returns the rows the file added to it. `expectedSha256` is checked again on the bytes a
  * server is sent.
  *
  * @example
@@ -47,6 +47,14 @@ export async function stageFile(
 ): Promise<number> {
   const params = { ...plan.params, db: target.database, stage: target.stage, path };
   const columns = plan.columns.join(", ");
+  const staged = async () => {
+    const counted = await ch.query("SELECT count() AS n FROM {db:Identifier}.{stage:Identifier}", {
+      params,
+      signal,
+    });
+    return Number(counted.getChild("n")?.get(0) ?? 0);
+  };
+  const before = target.create ? 0 : await staged();
   if (target.create) {
     await ch.command(
       "CREATE TABLE {db:Identifier}.{stage:Identifier} ENGINE = MergeTree ORDER BY tuple() " +
@@ -84,9 +92,5 @@ export async function stageFile(
         "implementation cannot be sent files)",
     );
   }
-  const counted = await ch.query("SELECT count() AS n FROM {db:Identifier}.{stage:Identifier}", {
-    params,
-    signal,
-  });
-  return Number(counted.getChild("n")?.get(0) ?? 0);
+  return await staged() - before;
 }
