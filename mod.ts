@@ -9,7 +9,8 @@
  * save(model, options)          -> SavedModel
  * ```
  *
- * `runTraining` chains them as the command line does.
+ * `runTraining` chains them as the command line does; `score` turns a saved model and a
+ * range into scores with reason codes (docs/SCORING.md).
  *
  * @example Train an alert scorer on the embedded engine
  * ```ts ignore
@@ -61,6 +62,7 @@ export { databaseFor } from "./src/options.ts";
 export {
   type ClickHouseOptions,
   openClickHouse,
+  type OpenControl,
   type ResolvedClickHouseOptions,
 } from "./src/clickhouse/open.ts";
 export { EmbeddedClickHouse, type EmbeddedClickHouseOptions } from "./src/clickhouse/embedded.ts";
@@ -106,14 +108,23 @@ export type { Hyperparameters } from "./src/train/search_space.ts";
 
 export { save, type SavedModelWithMetadata, type SaveOptions } from "./src/storage/save.ts";
 export {
+  type BrokenModel,
   findExisting,
+  inspectModels,
   latest,
   list,
   type ListOptions,
   load,
   type LoadedModel,
   type RegistryEntry,
+  type RegistryInspection,
 } from "./src/storage/registry.ts";
+export {
+  checkRegistry,
+  type CheckRegistryOptions,
+  type RegistryProblem,
+  type RegistryProblemKind,
+} from "./src/storage/doctor.ts";
 export type { ModelMetadata } from "./src/storage/metadata.ts";
 
 export { renderReport } from "./src/report/render_report.ts";
@@ -127,6 +138,15 @@ export {
   type RunTrainingOptions,
   type RunTrainingResult,
 } from "./src/run_training.ts";
+
+export { score, type ScoreOptions, type ScoreRange, type ScoreResult } from "./src/score/score.ts";
+export type { Explanation, Reason } from "./src/score/reason_codes.ts";
+export {
+  SCORE_TABLES,
+  writeScores,
+  type WriteScoresOptions,
+  type WriteScoresResult,
+} from "./src/score/write_scores.ts";
 
 export {
   Booster,

@@ -2,7 +2,7 @@
 
 Reads one network's date range from the same ClickHouse engine (chDB's Python package on
 the same data directory) and builds risktrain's feature catalogue (docs/FEATURES.md) for
-alert_scorer / alert_ranker with pandas and numpy: the same columns in the same order (133
+alert_scorer / alert_ranker with pandas and numpy: the same columns in the same order (131
 on the full data contract), the same categorical dictionaries, labels, weights, dates and
 NaN conventions (bench/python_pipeline_check.py compares it with `risktrain features
 --out`). chDB reads raw rows only (range filters, the as-of label join, toFloat64 of Decimal
@@ -393,6 +393,17 @@ WHERE """ + RANGE + """
   AND ((processing_date, from_address) IN """ + ALERTED_PAIRS + """
        OR (processing_date, to_address) IN """ + ALERTED_PAIRS + ")"
 
+# The alert days of the range's alerted addresses in the range and the history look-back
+# before it (every alert of the source), for the alert-history features.
+HISTORY_SQL = """
+SELECT processing_date, address, count() AS alerts
+FROM {db:Identifier}.raw_alerts
+WHERE window_days = {window:UInt16}
+  AND processing_date BETWEEN {start:Date} - toIntervalDay({history:UInt16}) AND {end:Date}
+  AND address IN (SELECT address FROM {db:Identifier}.raw_alerts WHERE """ + RANGE + """)
+GROUP BY processing_date, address
+"""
+
 CLUSTERS_SQL = """
 SELECT processing_date, cluster_id, primary_alert_id, related_alert_ids, total_alerts,
        toFloat64(total_volume_usd) AS total_volume_usd, severity_max, confidence_avg,
@@ -405,7 +416,7 @@ ORDER BY processing_date, cluster_id
 # raw_features columns used as addr_* features, in risktrain's contract order
 # (src/extract/contract_columns.ts); community_id, dominant_asset_in/out are not used, the
 # activity timestamps feed the temporal features and each activity array becomes
-# <name>_entropy and <name>_peak_share. The last seven come from a later upstream version and
+# <name>_peak_share. The last seven come from a later upstream version and
 # are used when raw_features has them.
 FEATURE_COLUMNS = """
 degree_in degree_out degree_total unique_counterparties activity_days activity_span_days
@@ -435,16 +446,17 @@ DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 
 
-def read_chdb(data_dir, network, start, end, window):
+def read_chdb(data_dir, network, start, end, window, history_days=30):
     """The raw rows of one network's range at one window, as pandas DataFrames."""
     import chdb.session as chs
     session = chs.Session(data_dir)
     params = dict(db=f"risk_scoring_{network}", network=network, start=start, end=end,
-                  window=str(window))
+                  window=str(window), history=str(history_days))
     try:
-        return {name: session.query(sql, "DataFrame", params=params) for name, sql in (
+        tables = {name: session.query(sql, "DataFrame", params=params) for name, sql in (
             ("alerts", ALERTS_SQL), ("features", FEATURES_SQL), ("flows", FLOWS_SQL),
-            ("clusters", CLUSTERS_SQL))}
+            ("clusters", CLUSTERS_SQL), ("history", HISTORY_SQL))}
+        return tables | {"history_days": history_days}
     finally:
         session.close()
 
@@ -466,10 +478,9 @@ def signed_log(v):
     return np.sign(v) * np.log1p(np.abs(v))
 
 
-def activity_summary(arrays):
-    """Normalised Shannon entropy (sum of -p ln p over ln(bins)) and peak share (max / total)
-    of each activity array; NaN when the total is 0 (entropy also for fewer than 2 bins)."""
-    entropy = np.full(len(arrays), np.nan)
+def activity_peak_share(arrays):
+    """Peak share (max / total) of each activity array; NaN when the total is 0. (The bins'
+    entropy is raw_features' own hourly_entropy / daily_entropy.)"""
     peak = np.full(len(arrays), np.nan)
     lengths = arrays.str.len().to_numpy() if len(arrays) else np.zeros(0, dtype=np.int64)
     for width in np.unique(lengths):  # one vectorised pass per array length (usually one)
@@ -481,16 +492,9 @@ def activity_summary(arrays):
         for j in range(width):  # left-to-right sums, as ClickHouse's arraySum
             total += bins[:, j]
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = bins / total[:, None]
-            terms = np.where(bins == 0, 0.0, share * np.log(share))
-            acc = np.zeros(len(rows))
-            for j in range(width):
-                acc += terms[:, j]
-            ent = np.abs(acc) / np.log(width) if width >= 2 else np.full(len(rows), np.nan)
             pk = bins.max(axis=1) / total
-        entropy[rows] = np.where(total == 0, np.nan, ent)
         peak[rows] = np.where(total == 0, np.nan, pk)
-    return entropy, peak
+    return peak
 
 
 def group_z(values, group, count):
@@ -545,8 +549,7 @@ def alert_feature_frame(tables):
     addr = pd.DataFrame(index=features.index)
     for column in present:
         if column in ACTIVITY_COLUMNS:
-            addr[column + "_entropy"], addr[column + "_peak_share"] = \
-                activity_summary(features[column])
+            addr[column + "_peak_share"] = activity_peak_share(features[column])
         else:
             addr[column] = features[column].astype(np.float64)
     for column in ("first_activity_timestamp", "last_activity_timestamp"):
@@ -602,26 +605,38 @@ def alert_feature_frame(tables):
         out["flow_" + column] = net[column].to_numpy(np.float64)
 
     # Temporal features: activity timestamps against the end of the processing date, and the
-    # alert history of the address over earlier dates of the range.
+    # alert history of the address over the look-back (below).
     end_ms = (day + 1) * DAY_MS
     for name, column in (("time_address_age_days", "first_activity_timestamp"),
                          ("time_days_since_last_activity", "last_activity_timestamp")):
         stamp = linked[column].to_numpy(np.float64)
         with np.errstate(invalid="ignore"):
             out[name] = np.where(stamp > 0, (end_ms - stamp) / DAY_MS, np.nan)
-    pairs = pd.DataFrame({"key": alert_key, "address": codes[:n], "day": day}) \
-        .groupby("key", sort=False).agg(address=("address", "first"), day=("day", "first"),
-                                        alerts=("day", "size")) \
-        .sort_values(["address", "day"])
-    by_address = pairs.groupby("address", sort=False)
-    pairs["prior_alerts"] = by_address["alerts"].cumsum() - pairs["alerts"]
-    pairs["prior_alert_days"] = by_address.cumcount()
-    pairs["days_since_prior_alert"] = by_address["day"].diff()
-    pairs["same_day_alerts"] = pairs["alerts"] - 1
-    history = pairs.reindex(alert_key)
-    for column in ("prior_alerts", "prior_alert_days", "days_since_prior_alert",
-                   "same_day_alerts"):
-        out["time_" + column] = history[column].to_numpy(np.float64)
+    # Alert history over the fixed look-back: alerts of the address in the history_days
+    # before the date (read before the range start too), from every alert of the source.
+    history = tables["history"]
+    lookback = tables["history_days"]
+    h_codes = pd.Index(pd.unique(np.r_[alerts["address"].to_numpy(object),
+                                       history["address"].to_numpy(object)]))
+    h_addr = h_codes.get_indexer(history["address"])
+    h_day = day_numbers(history["processing_date"])
+    span = int(max(h_day.max(), day.max()) - min(h_day.min(), day.min())) + lookback + 2
+    origin = int(min(h_day.min(), day.min())) - lookback - 1
+    h_key = h_addr.astype(np.int64) * span + (h_day - origin)
+    order = np.argsort(h_key, kind="stable")
+    h_key, h_day = h_key[order], h_day[order]
+    h_alerts = history["alerts"].to_numpy(np.float64)[order]
+    cum = np.r_[0.0, np.cumsum(h_alerts)]
+    a_key = h_codes.get_indexer(alerts["address"]).astype(np.int64) * span + (day - origin)
+    lo = np.searchsorted(h_key, a_key - lookback, side="left")
+    hi = np.searchsorted(h_key, a_key, side="left")
+    same = np.searchsorted(h_key, a_key, side="right")
+    out["time_prior_alerts"] = cum[hi] - cum[lo]
+    out["time_prior_alert_days"] = (hi - lo).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        out["time_days_since_prior_alert"] = np.where(
+            hi > lo, day - h_day[np.maximum(hi - 1, 0)], np.nan).astype(np.float64)
+    out["time_same_day_alerts"] = cum[same] - cum[hi] - 1
 
     # Statistical features: within the batch (processing_date) and within its typology there.
     batch = pd.factorize(day)[0]

@@ -169,7 +169,7 @@ Deno.bench({
   n: 3,
   warmup: 1,
   fn: () => {
-    decodeEvaluation(artifact, "bench.evaluation.json");
+    decodeEvaluation(artifact, "bench.evaluation.json.gz");
   },
 });
 

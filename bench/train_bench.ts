@@ -6,7 +6,7 @@
  * pandas, the LightGBM Python package, the same time-ordered folds, configurations and trial
  * budget).
  *
- * The Python pipeline builds risktrain's feature catalogue with pandas (the same 133
+ * The Python pipeline builds risktrain's feature catalogue with pandas (the same 131
  * columns: bench/python_pipeline_check.py proves it), so both train the same matrix with the
  * same folds and configurations. With BENCH_SAME_MATRIX=1 a third figure has Python train
  * risktrain's own matrix (written to bench/.out/train_bench/matrix), which isolates the

@@ -19,7 +19,12 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.batch_metadata
     model_versions_cluster_scorer String,
     status Enum8('PROCESSING' = 1, 'COMPLETED' = 2, 'FAILED' = 3),
     error_message String,
-    created_at DateTime DEFAULT now()
+    created_at DateTime DEFAULT now(),
+    -- Scope of a scoring run (not in the upstream design; added by risktrain, see
+    -- 114_batch_metadata_scope.sql for databases created before): re-scoring replaces a date's rows of
+    -- one network and window only.
+    network String DEFAULT '',
+    window_days UInt16 DEFAULT 0
 )
 ENGINE = MergeTree()
 PARTITION BY toYYYYMM(processing_date)

@@ -6,6 +6,12 @@
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError } from "./errors.ts";
 
+/** The most cross-validation folds a training accepts. */
+export const MAX_FOLDS = 50;
+
+/** The most hyperparameter search trials a training accepts. */
+export const MAX_TRIALS = 1000;
+
 /** A model type: `alert_scorer`, `alert_ranker` or `cluster_scorer`. */
 export const ModelTypeSchema: z.ZodEnum<
   { alert_scorer: "alert_scorer"; alert_ranker: "alert_ranker"; cluster_scorer: "cluster_scorer" }

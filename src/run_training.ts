@@ -11,7 +11,15 @@ import { throwIfAborted } from "./errors.ts";
 import { extract } from "./extract/extract.ts";
 import type { ExtractProgress } from "./extract/collect_batches.ts";
 import { buildFeatures } from "./features/build_features.ts";
-import { IsoDateSchema, ModelTypeSchema, NetworkSchema, parseOptions } from "./options.ts";
+import {
+  DatabaseSchema,
+  IsoDateSchema,
+  MAX_FOLDS,
+  MAX_TRIALS,
+  ModelTypeSchema,
+  NetworkSchema,
+  parseOptions,
+} from "./options.ts";
 import {
   DEFAULT_OUTPUT_DIR,
   findExisting,
@@ -19,8 +27,10 @@ import {
   load,
   type RegistryEntry,
 } from "./storage/registry.ts";
-import { save } from "./storage/save.ts";
-import { claimTraining } from "./storage/training_claim.ts";
+import { prepareOutputDir } from "./storage/output_dir.ts";
+import { ensureRegistered } from "./storage/registry_row.ts";
+import { REGISTRY_LOCK_FILE, save } from "./storage/save.ts";
+import { CLAIMS_DIR, claimTraining } from "./storage/training_claim.ts";
 import { train } from "./train/train.ts";
 import { CALIBRATION_METHODS, type CalibrationMethod } from "./metrics/calibration_fit.ts";
 import { CV_SCHEMES, type CvScheme } from "./train/cv_folds.ts";
@@ -35,21 +45,23 @@ export const RunTrainingOptionsSchema = z.object({
   /** Lowercase network identifier. */
   network: NetworkSchema,
   /** Database to read; defaults to `risk_scoring_<network>`. */
-  database: z.string().min(1).optional(),
+  database: DatabaseSchema.optional(),
   /** First processing_date, inclusive. */
   startDate: IsoDateSchema,
   /** Last processing_date, inclusive. */
   endDate: IsoDateSchema,
   /** window_days to train on; required when the range holds several. */
   windowDays: z.int().min(1).max(65535).optional(),
+  /** Look-back of the alert-history features in days (default 30). */
+  historyDays: z.int().min(1).max(3650).optional(),
   /** The model type. */
   modelType: ModelTypeSchema,
   /** Where models are written. */
   outputDir: z.string().min(1).default(DEFAULT_OUTPUT_DIR),
   /** Hyperparameter search trials; 0 trains the defaults. */
-  trials: z.int().min(0).default(20),
+  trials: z.int().min(0).max(MAX_TRIALS).default(20),
   /** Cross-validation folds. */
-  folds: z.int().min(2).default(5),
+  folds: z.int().min(2).max(MAX_FOLDS).default(5),
   /** Seed of every random choice. */
   seed: z.int().min(0).max(0xffffffff).default(42),
   /** Share of the labelled rows held out for testing, whole days from the latest. */
@@ -70,6 +82,8 @@ export const RunTrainingOptionsSchema = z.object({
   force: z.boolean().default(false),
   /** Parallel WebAssembly workers (default: as many as cores). */
   workers: z.int().min(1).optional(),
+  /** The directory writes must stay in (default: outputDir). */
+  allowedDir: z.string().min(1).optional(),
 }).strict().refine((options) => options.startDate <= options.endDate, {
   message: "startDate must not be after endDate",
   path: ["endDate"],
@@ -87,6 +101,8 @@ export interface RunTrainingOptions {
   endDate: string;
   /** window_days to train on; required when the range holds several. */
   windowDays?: number;
+  /** Look-back of the alert-history features in days (default 30, kept in the metadata). */
+  historyDays?: number;
   /** The model type. */
   modelType: ModelType;
   /** Where models are written [`trained_models`]. */
@@ -115,6 +131,8 @@ export interface RunTrainingOptions {
   force?: boolean;
   /** Parallel WebAssembly workers [as many as cores]. */
   workers?: number;
+  /** The directory writes must stay in: outputDir's real path must lie inside it [outputDir]. */
+  allowedDir?: string;
 }
 
 /** Progress of a run: rows extracted so far, then training progress. */
@@ -181,6 +199,7 @@ export async function runTraining(
     startDate: opts.startDate,
     endDate: opts.endDate,
     windowDays: opts.windowDays,
+    historyDays: opts.historyDays,
   }, { signal, onProgress: (progress) => onProgress?.({ phase: "extract", progress }) });
   throwIfAborted(signal);
 
@@ -208,13 +227,18 @@ export async function runTraining(
     onProgress: (progress) => onProgress?.({ phase: "train", progress }),
   };
   const key = await trainingKey(matrix, trainOptions);
+  const database = data.provenance.database;
   const existing = opts.force ? null : await findExisting(key, { outputDir: opts.outputDir });
-  if (existing) return skipped(existing, elapsed());
+  if (existing) return await skipped(ch, database, existing, elapsed(), signal);
 
-  await using _claim = await claimTraining(key, { outputDir: opts.outputDir });
+  await prepareOutputDir(opts.outputDir, {
+    allowedDir: opts.allowedDir,
+    entries: [REGISTRY_LOCK_FILE, CLAIMS_DIR],
+  });
+  await using _claim = await claimTraining(key, { outputDir: opts.outputDir, signal });
   // An identical run may have finished while this one waited for the claim.
   const finished = opts.force ? null : await findExisting(key, { outputDir: opts.outputDir });
-  if (finished) return skipped(finished, elapsed());
+  if (finished) return await skipped(ch, database, finished, elapsed(), signal);
 
   logger.info("Training {modelType} on {rows} rows x {features} features", {
     modelType: opts.modelType,
@@ -234,8 +258,9 @@ export async function runTraining(
   const saved = await save(model, {
     outputDir: opts.outputDir,
     clickhouse: ch,
-    database: data.provenance.database,
+    database,
     signal,
+    allowedDir: opts.allowedDir,
   });
   logger.info("Saved {modelType} version {version} to {path}", {
     modelType: opts.modelType,
@@ -286,9 +311,26 @@ async function previousModel(
   };
 }
 
-function skipped(model: RegistryEntry, milliseconds: number): RunTrainingResult {
+/**
+ * The result of a run that found its model: the model was verified by findExisting; its
+ * `trained_models` row is inserted when missing (the files are the truth).
+ */
+async function skipped(
+  ch: ClickHouse,
+  database: string,
+  model: RegistryEntry,
+  milliseconds: number,
+  signal?: AbortSignal,
+): Promise<RunTrainingResult> {
   logger.info("A model for this configuration and data exists already: {path}", {
     path: model.modelPath,
   });
+  const modelPath = await Deno.realPath(model.modelPath);
+  if (await ensureRegistered(ch, database, model.metadata, modelPath, { signal })) {
+    logger.info("Registered the existing model {modelId} in {database}.trained_models", {
+      modelId: model.metadata.model_id,
+      database,
+    });
+  }
   return { status: "skipped", model, milliseconds };
 }

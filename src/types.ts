@@ -92,6 +92,12 @@ export interface ExtractQuery {
   limit?: number;
   /** Seed of the sample `limit` draws (default 0): the same seed gives the same sample. */
   seed?: number;
+  /**
+   * Look-back of the alert-history features in days (default 30): an alert's history counts
+   * the alerts of the `historyDays` before its date, read before the range start when needed,
+   * so its features do not depend on the range. Training records it; scoring reuses it.
+   */
+  historyDays?: number;
 }
 
 /** Where a dataset came from, carried from extract to the saved model's metadata. */
@@ -106,6 +112,8 @@ export interface DataProvenance {
   endDate: string;
   /** The window_days of every row. */
   windowDays: number;
+  /** Look-back of the alert-history features in days. */
+  historyDays: number;
   /** A hash of the extracted data, identifying it for skip-if-trained. */
   fingerprint: string;
 }
@@ -191,7 +199,7 @@ export type Calibration =
 
 /**
  * What a model's report plots beyond its metadata, kept beside the model
- * (`<stem>.evaluation.json`) so the report can be rebuilt without the data: the test rows'
+ * (`<stem>.evaluation.json.gz`) so the report can be rebuilt without the data: the test rows'
  * scores, labels and dates, the training rows' labels, dates and out-of-fold scores, the
  * cross-validation curve of the chosen configuration, features found missing or constant,
  * and SHAP values of a seeded sample of test rows.

@@ -132,3 +132,47 @@ Deno.test("cliParser parses generate with several windows and models subcommands
     outputDir: "d",
   });
 });
+
+Deno.test("cliParser parses the score command", () => {
+  const score = parseArgs([
+    "score",
+    "--network",
+    "demo",
+    "--start-date",
+    "2024-02-20",
+    "--end-date",
+    "2024-02-29",
+    "--model-type",
+    "alert_ranker",
+    "--top-k",
+    "3",
+    "--write",
+  ]);
+  assert.ok(score.success);
+  assert.deepEqual(score.value, {
+    command: "score",
+    network: "demo",
+    startDate: "2024-02-20",
+    endDate: "2024-02-29",
+    modelType: "alert_ranker",
+    topK: 3,
+    write: true,
+  });
+  const byPath = parseArgs([
+    "score",
+    "--network",
+    "demo",
+    "--start-date",
+    "2024-02-20",
+    "--end-date",
+    "2024-02-29",
+    "--model",
+    "trained_models/alert_scorer_v1_20240131_123456.txt",
+    "--out",
+    "scores.arrow",
+  ]);
+  assert.ok(byPath.success);
+  assert.equal(byPath.value.model, "trained_models/alert_scorer_v1_20240131_123456.txt");
+  assert.equal(byPath.value.out, "scores.arrow");
+  assert.equal(parse(cliParser, ["score", "--network", "demo"]).success, false);
+});

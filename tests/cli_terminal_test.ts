@@ -94,7 +94,7 @@ Deno.test("usage errors in a terminal: the command's usage line, the error, a su
   await t.step("models alone lists the models subcommands", () => {
     assert.equal(models.lines[0], "Usage: deno task models COMMAND");
     assert.ok(models.lines.some((l) => /^ {2}list {2,}List the saved models/.test(l)));
-    assert.ok(models.lines.some((l) => /^ {2}show {2,}Show one model's metadata/.test(l)));
+    assert.ok(models.lines.some((l) => /^ {2}show {2,}Show one model's/.test(l)));
     assert.equal(models.lines.at(-1), "Error: Missing the models command");
     assert.ok(!models.lines.some((l) => l.includes("deno task train")));
     assert.equal(models.code, 2);

@@ -37,7 +37,7 @@ Deno.test("cli --help prints the commands and exits 0", async () => {
   const run = await cli(["--help"]);
   assert.equal(run.code, 0);
   assert.match(run.stdout, /^Usage: deno task COMMAND \[OPTIONS\]$/m);
-  for (const command of ["train", "demo", "generate", "migrate", "features", "models"]) {
+  for (const command of ["train", "demo", "generate", "migrate", "features", "models", "score"]) {
     assert.match(run.stdout, new RegExp(`^  ${command}\\s+[A-Z]`, "m"));
   }
 });
@@ -174,7 +174,7 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
       !n.startsWith(".")
     ).sort();
     assert.equal(files.length, 4);
-    assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.evaluation\.json$/);
+    assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.evaluation\.json\.gz$/);
     assert.match(files[1], /^alert_scorer_v1_\d{8}_\d{6}\.html$/);
     assert.match(files[2], /^alert_scorer_v1_\d{8}_\d{6}\.json$/);
     assert.match(files[3], /^alert_scorer_v1_\d{8}_\d{6}\.txt$/);
@@ -185,7 +185,54 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
 
     const listed = await cli(["models", "list", "--output-dir", outputDir], [], "models");
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /^clitest_alert_scorer_v1\s+alert_scorer\s+clitest\s+7d\s/m);
+    assert.match(
+      listed.stdout,
+      /^clitest_alert_scorer_v1_[0-9a-f]{8}\s+alert_scorer\s+clitest\s+7d\s/m,
+    );
+
+    // Scoring over the HTTP harness: twice with --write gives the same rows, --out a file.
+    const score = [
+      "score",
+      "--network",
+      "clitest",
+      "--start-date",
+      "2024-01-10",
+      "--end-date",
+      "2024-01-12",
+      "--output-dir",
+      outputDir,
+      ...connection,
+    ];
+    const written = [];
+    for (let run = 0; run < 2; run++) {
+      const scored = await cli([...score, "--write"], net, "score");
+      assert.equal(scored.code, 0, scored.stderr);
+      assert.match(scored.stdout, /^Scored 1200 rows with clitest_alert_scorer_v1_[0-9a-f]{8}$/m);
+      assert.match(scored.stdout, /backtest on \d+ labelled rows: test_auc 0\.\d{4}/);
+      written.push(scored.stdout.split("\n").find((line) => line.startsWith("Wrote")));
+    }
+    assert.equal(
+      written[0],
+      "Wrote 3 dates (2024-01-10..2024-01-12): alert_scores 1200, batch_metadata 3",
+    );
+    assert.equal(written[1], written[0]);
+    const file = `${outputDir}/scores.arrow`;
+    const denied = await cli([...score, "--out", file], net, "score");
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /--allow-write/);
+    const out = await cli(
+      [...score, "--out", file],
+      [...net, `--allow-write=${outputDir}`],
+      "score",
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(Deno.statSync(file).size > 0);
+    const both = await cli([...score, "--out", file, "--write"], [
+      ...net,
+      `--allow-write=${outputDir}`,
+    ], "score");
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /Choose --write or --out, not both/);
   } finally {
     await Deno.remove(outputDir, { recursive: true });
   }

@@ -31,3 +31,18 @@ Deno.test("parseDotenv() rejects a malformed line naming its number", () => {
       error.message === "Malformed line 2 in .env: expected KEY=value",
   );
 });
+
+Deno.test("parseDotenv() drops a comment after a quoted value (issue 12, failure 7)", () => {
+  const vars = parseDotenv(
+    [
+      'CLICKHOUSE_URL="http://127.0.0.1:8123" # the local server',
+      "CLICKHOUSE_USER='analyst'   # read-only user",
+      'CLICKHOUSE_PASSWORD="a \\"quoted\\" # not a comment"',
+    ].join("\n"),
+  );
+  assert.deepEqual(vars, {
+    CLICKHOUSE_URL: "http://127.0.0.1:8123",
+    CLICKHOUSE_USER: "analyst",
+    CLICKHOUSE_PASSWORD: 'a "quoted" # not a comment',
+  });
+});

@@ -102,7 +102,8 @@ Deno.test("buildFeatures() joins address features on (processing_date, address)"
   close(feature(matrix, "addr_total_in_usd"), [1234.5, 0, NaN, 10, NaN, 0]);
   close(feature(matrix, "addr_is_whale"), [1, 0, NaN, 0, NaN, 0]);
   close(feature(matrix, "addr_pagerank"), [0.5, 0, NaN, 0.25, NaN, 0]);
-  close(feature(matrix, "addr_hourly_activity_entropy"), [0, NaN, NaN, NaN, NaN, 1]);
+  assert.ok(!matrix.featureNames.includes("addr_hourly_activity_entropy"));
+  assert.ok(!matrix.featureNames.includes("addr_daily_activity_entropy"));
   close(feature(matrix, "addr_hourly_activity_peak_share"), [1, NaN, NaN, NaN, NaN, 1 / 24]);
   close(feature(matrix, "addr_daily_activity_peak_share"), [0.5, NaN, NaN, 1 / 7, NaN, NaN]);
   for (const excluded of ["addr_community_id", "addr_first_activity_timestamp"]) {
@@ -488,6 +489,67 @@ Deno.test("buildFeatures() builds every model type on generated data", async () 
   const clusters = buildFeatures(extracted, { modelType: "cluster_scorer" });
   assert.equal(clusters.numRows, generated.rows.raw_clusters);
   assert.ok(summarizeMatrix(clusters).labelledRows > 0);
+});
+
+/** The bytes of each row of `matrix` (every feature, column-major data gathered), by id. */
+function rowBytes(matrix: FeatureMatrix): Map<string, string> {
+  const rows = new Map<string, string>();
+  const row = new Float64Array(matrix.numFeatures);
+  for (let i = 0; i < matrix.numRows; i++) {
+    for (let j = 0; j < matrix.numFeatures; j++) row[j] = matrix.data[j * matrix.numRows + i];
+    rows.set(matrix.ids[i], Array.from(new Uint8Array(row.buffer), (b) => b.toString(16)).join());
+  }
+  return rows;
+}
+
+Deno.test("buildFeatures() gives an alert the same row whatever range it is extracted in", async () => {
+  await setup();
+  const generated = await generate(ch, { network: "hist", days: 6, alertsPerDay: 200, seed: 5 });
+  const late = "2024-01-04";
+  assert.ok(generated.startDate < late && late < generated.endDate);
+  const whole = await extract(ch, {
+    network: "hist",
+    startDate: generated.startDate,
+    endDate: generated.endDate,
+  });
+  const tail = await extract(ch, { network: "hist", startDate: late, endDate: generated.endDate });
+  assert.equal(whole.provenance.historyDays, 30);
+  for (const modelType of ["alert_scorer", "cluster_scorer"] as const) {
+    const a = buildFeatures(whole, { modelType, dtype: "float64" });
+    const options = { featureNames: a.featureNames, dictionaries: a.categorical };
+    const b = buildFeatures(tail, { modelType, dtype: "float64", ...options });
+    const wholeRows = rowBytes(a);
+    let compared = 0;
+    for (const [id, bytes] of rowBytes(b)) {
+      assert.equal(bytes, wholeRows.get(id), modelType + " row " + id);
+      compared++;
+    }
+    assert.ok(compared > 100, modelType + ": " + compared + " rows compared");
+  }
+  // The history reaches before the tail's start: some tail alerts have prior alerts there.
+  const tailMatrix = buildFeatures(tail, { modelType: "alert_scorer" });
+  const prior = feature(tailMatrix, "time_prior_alerts");
+  const firstDay = Math.round(Date.parse(late) / 86_400_000);
+  const seenBefore = prior.filter((v, i) => tailMatrix.processingDates[i] === firstDay && v > 0);
+  assert.ok(seenBefore.length > 0, "alerts of the tail's first day see earlier alerts");
+  // A shorter look-back counts fewer alerts, and the provenance says which one was used.
+  const short = await extract(ch, {
+    network: "hist",
+    startDate: late,
+    endDate: generated.endDate,
+    historyDays: 1,
+  });
+  assert.equal(short.provenance.historyDays, 1);
+  assert.notEqual(short.provenance.fingerprint, tail.provenance.fingerprint);
+  const shortPrior = feature(
+    buildFeatures(short, { modelType: "alert_scorer" }),
+    "time_prior_alerts",
+  );
+  const sum = (values: number[]) => values.reduce((total, v) => total + v, 0);
+  assert.ok(sum(shortPrior) < sum(prior));
+  // Generated evidence varies (alert_evidence_count was 6 on every row).
+  const evidence = new Set(feature(tailMatrix, "alert_evidence_count"));
+  assert.ok(evidence.size >= 3, "evidence counts " + [...evidence].join(", "));
 });
 
 Deno.test("buildFeatures() tests close the embedded engine", async () => {

@@ -167,6 +167,8 @@ const CONTRACT: Record<string, ContractTable> = {
       ["model_version", "String"],
       ["explain_json", "String"],
       ["created_at", "DateTime"],
+      ["network", "String"],
+      ["window_days", "UInt16"],
     ],
     partitionKey: "toYYYYMM(processing_date)",
     sortingKey: "processing_date, alert_id",
@@ -178,6 +180,8 @@ const CONTRACT: Record<string, ContractTable> = {
       ["rank", "Int32"],
       ["model_version", "String"],
       ["created_at", "DateTime"],
+      ["network", "String"],
+      ["window_days", "UInt16"],
     ],
     partitionKey: "toYYYYMM(processing_date)",
     sortingKey: "processing_date, rank",
@@ -189,6 +193,8 @@ const CONTRACT: Record<string, ContractTable> = {
       ["score", "Float64"],
       ["model_version", "String"],
       ["created_at", "DateTime"],
+      ["network", "String"],
+      ["window_days", "UInt16"],
     ],
     partitionKey: "toYYYYMM(processing_date)",
     sortingKey: "processing_date, cluster_id",
@@ -213,6 +219,8 @@ const CONTRACT: Record<string, ContractTable> = {
       ["status", "Enum8('PROCESSING' = 1, 'COMPLETED' = 2, 'FAILED' = 3)"],
       ["error_message", "String"],
       ["created_at", "DateTime"],
+      ["network", "String"],
+      ["window_days", "UInt16"],
     ],
     partitionKey: "toYYYYMM(processing_date)",
     sortingKey: "processing_date",
@@ -268,6 +276,9 @@ const CONTRACT_DEFAULTS: [string, string, string][] = [
   ["alert_rankings", "created_at", "now()"],
   ["cluster_scores", "created_at", "now()"],
   ["batch_metadata", "created_at", "now()"],
+  ...["alert_scores", "alert_rankings", "cluster_scores", "batch_metadata"].flatMap((
+    table,
+  ): [string, string, string][] => [[table, "network", "''"], [table, "window_days", "0"]]),
 ];
 
 /** The data-skipping indexes schema/ adds (documented in each .sql file). */
@@ -373,6 +384,48 @@ Deno.test("migrate() is idempotent and keeps existing rows", async () => {
       "risk_scoring_demo",
     );
     assert.deepEqual(count, [["1"]]);
+  });
+});
+
+Deno.test("migrate() upgrades scoring tables created before network and window_days", async () => {
+  await withEngine(async (ch) => {
+    const params = { db: "risk_scoring_old" };
+    await ch.command("CREATE DATABASE {db:Identifier}", { params });
+    await ch.command(
+      "CREATE TABLE {db:Identifier}.alert_scores (processing_date Date, alert_id String, " +
+        "score Float64, model_version String, explain_json String DEFAULT '', " +
+        "created_at DateTime DEFAULT now()) ENGINE = MergeTree() " +
+        "PARTITION BY toYYYYMM(processing_date) ORDER BY (processing_date, alert_id)",
+      { params },
+    );
+    await ch.command(
+      "INSERT INTO {db:Identifier}.alert_scores (processing_date, alert_id, score, " +
+        "model_version) VALUES ('2024-01-01', 'a1', 0.5, 'v1')",
+      { params },
+    );
+    await migrate(ch, { network: "old" });
+    const upgraded = await rows(
+      ch,
+      "SELECT alert_id, network, window_days FROM {db:Identifier}.alert_scores",
+      "risk_scoring_old",
+    );
+    assert.deepEqual(upgraded, [["a1", "", "0"]]);
+    const columns = await rows(
+      ch,
+      "SELECT name FROM system.columns WHERE database = {db:String} AND table = 'alert_scores' " +
+        "ORDER BY position",
+      "risk_scoring_old",
+    );
+    assert.deepEqual(columns.map((c) => c[0]), [
+      "processing_date",
+      "alert_id",
+      "score",
+      "model_version",
+      "explain_json",
+      "created_at",
+      "network",
+      "window_days",
+    ]);
   });
 });
 

@@ -61,20 +61,20 @@ Deno.test("models list, show, compare and report print what a person reads", asy
       assert.equal(lines.length, 4);
       assert.match(
         lines[1],
-        /^torus_alert_ranker_v1\s+alert_ranker\s+torus\s+7d\s+2024-01-01\.\.2024-03-31\s+test_ndcg@10\s+-\s+-\s+\d{4}-/,
+        /^torus_alert_ranker_v1_[0-9a-f]{8}\s+alert_ranker\s+torus\s+7d\s+2024-01-01\.\.2024-03-31\s+test_ndcg@10\s+-\s+-\s+\d{4}-/,
       );
       assert.match(
         lines[2],
-        /^torus_alert_scorer_v1\s+alert_scorer\s+torus\s+7d\s+2024-01-01\.\.2024-03-31\s+test_auc\s+0\.8100\s+-\s/,
+        /^torus_alert_scorer_v1_[0-9a-f]{8}\s+alert_scorer\s+torus\s+7d\s+2024-01-01\.\.2024-03-31\s+test_auc\s+0\.8100\s+-\s/,
       );
-      assert.match(lines[3], /^torus_alert_scorer_v2\s+.*test_auc\s+0\.8600\s+yes\s/);
+      assert.match(lines[3], /^torus_alert_scorer_v2_[0-9a-f]{8}\s+.*test_auc\s+0\.8600\s+yes\s/);
     });
 
     await t.step("show: the card, metrics, top features by gain and the files", async () => {
       const run = await models(["show", "--output-dir", relative, "torus_alert_scorer_v1"]);
       assert.equal(run.code, 0, run.stderr);
       const out = run.stdout;
-      assert.match(out, /^torus_alert_scorer_v1 {2}alert_scorer on torus$/m);
+      assert.match(out, /^torus_alert_scorer_v1_[0-9a-f]{8} {2}alert_scorer on torus$/m);
       assert.match(out, /^ {2}Test dates\s+2024-03-11 to 2024-03-31$/m);
       assert.match(out, /^ {2}Labelled rows\s+1,000 \(train 800, test 200\)$/m);
       assert.match(out, /^ {2}test_auc\s+0\.8100$/m);
@@ -116,8 +116,8 @@ Deno.test("models list, show, compare and report print what a person reads", asy
         ]);
         assert.equal(run.code, 0, run.stderr);
         const out = run.stdout;
-        assert.match(out, /^A {2}torus_alert_scorer_v1 /m);
-        assert.match(out, /^B {2}torus_alert_scorer_v2 /m);
+        assert.match(out, /^A {2}torus_alert_scorer_v1_[0-9a-f]{8} /m);
+        assert.match(out, /^B {2}torus_alert_scorer_v2_[0-9a-f]{8} /m);
         assert.match(out, /^test_auc\s+0\.8100\s+0\.8600\s+\+0\.0500$/m);
         assert.match(out, /^test_f1\s+0\.5450\s+0\.5000\s+-0\.0450$/m);
         assert.match(out, /^test_pr_auc\s+0\.4200\s+0\.4200\s+\+0\.0000$/m);
@@ -127,7 +127,7 @@ Deno.test("models list, show, compare and report print what a person reads", asy
           moved,
           /\na\s+85\.9%\s+27\.9%\s+-58\.0 pp\s+1\s+2\nb\s+14\.1%\s+69\.7%\s+\+55\.6 pp\s+2\s+1\n/,
         );
-        assert.equal(second.metadata.model_id, "torus_alert_scorer_v2");
+        assert.match(second.metadata.model_id, /^torus_alert_scorer_v2_[0-9a-f]{8}$/);
       },
     );
 
@@ -137,7 +137,10 @@ Deno.test("models list, show, compare and report print what a person reads", asy
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^Wrote .*alert_scorer_v1_\d{8}_\d{6}\.html in \d+\.\d s$/m);
       const html = await Deno.readTextFile(first.reportPath);
-      assert.match(html, /<title>torus_alert_scorer_v1: alert_scorer on torus<\/title>/);
+      assert.match(
+        html,
+        /<title>torus_alert_scorer_v1_[0-9a-f]{8}: alert_scorer on torus<\/title>/,
+      );
       assert.match(html, /No evaluation data is kept for this model/);
     });
 

@@ -4,7 +4,7 @@ import { EmbeddedClickHouse } from "../src/clickhouse/embedded.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { migrate } from "../src/schema/migrate.ts";
 import { save } from "../src/storage/save.ts";
-import { findExisting, latest, list } from "../src/storage/registry.ts";
+import { findExisting, inspectModels, latest, list } from "../src/storage/registry.ts";
 import { claimTraining } from "../src/storage/training_claim.ts";
 import { trainedModelFixture } from "./support/trained_model.ts";
 
@@ -28,7 +28,8 @@ Deno.test("save() inserts the trained_models row after writing both files", asyn
   );
   assert.equal(rows.numRows, 2);
   const row = rows.get(0)!.toJSON();
-  assert.equal(row.model_id, "torus_alert_scorer_v1");
+  assert.match(row.model_id as string, /^torus_alert_scorer_v1_[0-9a-f]{8}$/);
+  assert.equal(row.model_id, scorer.modelId);
   assert.equal(row.version, "1");
   assert.equal(row.start, "2024-01-01");
   assert.equal(row.end, "2024-03-31");
@@ -116,17 +117,18 @@ Deno.test("latest() and list() report a missing model or directory clearly", asy
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("list() rejects a metadata file that does not match the schema", async () => {
+Deno.test("list() leaves out a metadata file that does not match the schema", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(
     join(dir, "alert_scorer_v1_20240101_000000.json"),
     JSON.stringify({ model_type: "alert_scorer" }),
   );
-  await assert.rejects(
-    list({ outputDir: dir }),
-    (e) =>
-      e instanceof RiskTrainError && e.code === "STORAGE" &&
-      /alert_scorer_v1_20240101_000000\.json/.test(e.message),
-  );
+  const saved = await save(trainedModelFixture(), { outputDir: dir });
+  assert.deepEqual((await list({ outputDir: dir })).map((e) => e.modelPath), [saved.modelPath]);
+  const { broken } = await inspectModels(dir);
+  assert.equal(broken.length, 1);
+  assert.match(broken[0].reason, /schema: .*alert_scorer_v1_20240101_000000\.json/);
+  // The broken file's version is not reused.
+  assert.equal(saved.version, "2");
   await Deno.remove(dir, { recursive: true });
 });

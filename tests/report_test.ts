@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { generate } from "../src/generate/generate.ts";
 import { decodeEvaluation, encodeEvaluation } from "../src/report/evaluation_file.ts";
@@ -132,13 +133,20 @@ Deno.test("the evaluation artifact round-trips and refuses inconsistent data", (
   };
   const bytes = encodeEvaluation(evaluation);
   assert.deepEqual(decodeEvaluation(bytes, "e.json"), evaluation);
-  const broken = JSON.parse(new TextDecoder().decode(bytes));
+  const broken = JSON.parse(new TextDecoder().decode(gunzipSync(bytes)));
   broken.test.label = broken.train.label;
   assert.throws(
-    () => decodeEvaluation(new TextEncoder().encode(JSON.stringify(broken)), "e.json"),
+    () => decodeEvaluation(gzipSync(new TextEncoder().encode(JSON.stringify(broken))), "e.json"),
     /Evaluation data is inconsistent: e\.json \(test columns differ in length\)/,
   );
-  assert.throws(() => decodeEvaluation(new TextEncoder().encode("{"), "e.json"), /not valid JSON/);
+  assert.throws(
+    () => decodeEvaluation(gzipSync(new TextEncoder().encode("{")), "e.json"),
+    /not gzipped JSON/,
+  );
+  assert.throws(
+    () => decodeEvaluation(new TextEncoder().encode("{}"), "e.json"),
+    /not gzipped JSON/,
+  );
 });
 
 Deno.test("a report without evaluation data says plainly what is absent", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { save } from "../src/storage/save.ts";
+import { directoryTag } from "../src/storage/registry_row.ts";
 import { latest, list, load } from "../src/storage/registry.ts";
 import { ModelMetadataSchema } from "../src/storage/metadata.ts";
 import { RiskTrainError } from "../src/errors.ts";
@@ -21,7 +22,9 @@ Deno.test("save() writes <model_type>_v<version>_<timestamp>.txt and a schema-va
   assert.equal(await Deno.readTextFile(saved.modelPath), model.modelText);
   const json = JSON.parse(await Deno.readTextFile(saved.metadataPath));
   const metadata = ModelMetadataSchema.parse(json);
-  assert.equal(metadata.model_id, "torus_alert_scorer_v1");
+  // The id ends in the directory's tag: unique across directories sharing a table.
+  const tag = await directoryTag(await Deno.realPath(join(dir, "models")));
+  assert.equal(metadata.model_id, `torus_alert_scorer_v1_${tag}`);
   assert.equal(metadata.version, "1");
   assert.equal(metadata.window_days, 7);
   assert.equal(metadata.threshold, 0.37);
@@ -35,7 +38,7 @@ Deno.test("save() writes <model_type>_v<version>_<timestamp>.txt and a schema-va
   });
   assert.equal(metadata.toolkit_version, "0.1.0");
   // Nothing but the artifacts (the fixture carries no evaluation data, so no
-  // .evaluation.json) and the registry lock is left in the directory.
+  // .evaluation.json.gz) and the registry lock is left in the directory.
   assert.equal(saved.reportPath, saved.modelPath.replace(/\.txt$/, ".html"));
   assert.deepEqual(
     await names(join(dir, "models")),
@@ -69,7 +72,7 @@ Deno.test("save() numbers versions per model type and network", async () => {
     );
   }
   assert.deepEqual(versions, ["1", "2", "1", "1", "3"]);
-  const ids = (await list({ outputDir: dir })).map((e) => e.metadata.model_id);
+  const ids = (await list({ outputDir: dir })).map((e) => e.metadata.model_id.slice(0, -9));
   assert.deepEqual(ids, [
     "bitcoin_alert_scorer_v1",
     "torus_alert_ranker_v1",

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { openClickHouse } from "../clickhouse/open.ts";
 import { RiskTrainError } from "../errors.ts";
@@ -13,12 +14,18 @@ import { extract } from "../extract/extract.ts";
 import { buildFeatures } from "../features/build_features.ts";
 import { summarizeMatrix, writeMatrixArrow } from "../features/summary.ts";
 import { generate } from "../generate/generate.ts";
-import { databaseFor } from "../options.ts";
-import { runTraining, type RunTrainingOptions, type RunTrainingResult } from "../run_training.ts";
+import { databaseFor, parseOptions } from "../options.ts";
+import {
+  runTraining,
+  type RunTrainingOptions,
+  RunTrainingOptionsSchema,
+  type RunTrainingResult,
+} from "../run_training.ts";
 import { migrate } from "../schema/migrate.ts";
 import { DEFAULT_OUTPUT_DIR } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
-import { type Connection, connectionNeeds, resolveConnection } from "./connection.ts";
+import { type Connection, connectionNeeds, resolveConnection, usageError } from "./connection.ts";
+import { runDoctor } from "./doctor_command.ts";
 import { figure, seconds } from "./human.ts";
 import { runImport } from "./import_command.ts";
 import {
@@ -31,6 +38,7 @@ import { type CliCommand, DEMO_DEFAULTS } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
 import type { ProgressDisplay } from "./progress.ts";
 import { runProgressBars } from "./run_progress.ts";
+import { runScore } from "./score_command.ts";
 
 const logger = getLogger(["risktrain", "cli"]);
 
@@ -69,6 +77,8 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
       return await runModelsReport(command, context.print);
     case "models-compare":
       return await runModelsCompare(command, context.print);
+    case "models-doctor":
+      return await runDoctor(command, context);
     case "migrate":
       return await withClickHouse(command, context, {}, async (ch, database) => {
         const result = await migrate(ch, {
@@ -104,50 +114,95 @@ export async function runCommand(command: CliCommand, context: CommandContext): 
     case "features":
       return await features(command, context);
     case "train": {
-      const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+      const outputDir = outputDirOf(command);
+      const connection = resolveConnection(command, context.env);
+      const options: RunTrainingOptions = {
+        network: command.network,
+        database: connection.database,
+        startDate: command.startDate,
+        endDate: command.endDate,
+        windowDays: command.windowDays,
+        modelType: command.modelType,
+        outputDir,
+        allowedDir: allowedDirOf(outputDir),
+        trials: command.trials,
+        folds: command.folds,
+        seed: command.seed,
+        testFraction: command.testFraction,
+        testStartDate: command.testStartDate,
+        ...evaluationFlags(command),
+        force: command.force ?? false,
+      };
+      // Every option is checked before the first query.
+      parseOptions(RunTrainingOptionsSchema, options, "training options");
       logger.info("Output directory {outputDir}", { outputDir: resolve(outputDir) });
       return await withClickHouse(
         command,
         context,
-        { readWrite: [outputDir], readsOnly: true },
-        (ch, database) =>
-          trainAndPrint(ch, {
-            network: command.network,
-            database,
-            startDate: command.startDate,
-            endDate: command.endDate,
-            windowDays: command.windowDays,
-            modelType: command.modelType,
-            outputDir,
-            trials: command.trials,
-            folds: command.folds,
-            seed: command.seed,
-            testFraction: command.testFraction,
-            testStartDate: command.testStartDate,
-            ...evaluationFlags(command),
-            force: command.force ?? false,
-          }, context),
+        { readWrite: [outputDir], read: WORKER_READS, readsOnly: true },
+        (ch) => trainAndPrint(ch, options, context),
       );
     }
     case "demo":
       return await demo(command, context);
     case "import":
       return await runImport(command, context);
+    case "score":
+      return await runScore(command, context);
   }
 }
 
 type ConnectionCommand = Extract<CliCommand, { clickhouseUrl?: string }>;
 
 /**
+ * What the training workers read: the directory of risktrain's own modules, as
+ * `--allow-read` wants it (`.` in a checkout run from its root), whose worker module they
+ * load. Nothing in a compiled binary (the module is embedded) or from a URL import.
+ */
+const WORKER_READS: readonly string[] = workerReads();
+
+function workerReads(): string[] {
+  const url = new URL("../../", import.meta.url);
+  if (url.protocol !== "file:" || Deno.build.standalone) return [];
+  return [relative(Deno.cwd(), fileURLToPath(url)).replace(/\/$/, "") || "."];
+}
+
+/** The `--output-dir` given, or the default; an empty one is a usage error. */
+function outputDirOf(command: { outputDir?: string }): string {
+  if (command.outputDir === "") {
+    usageError("outputDir", "Expected a value, not an empty one");
+  }
+  return command.outputDir ?? DEFAULT_OUTPUT_DIR;
+}
+
+/**
+ * The directory writes must stay in: `trained_models` (the permission set's) for a
+ * directory inside it, else the output directory itself.
+ */
+function allowedDirOf(outputDir: string): string {
+  const inside = relative(DEFAULT_OUTPUT_DIR, outputDir);
+  return inside === "" || (!inside.startsWith("..") && !isAbsolute(inside))
+    ? DEFAULT_OUTPUT_DIR
+    : outputDir;
+}
+
+/**
  * Checks permissions (the connection's, plus `dirs`: `write` for files written, `readWrite`
- * for a model directory that is also read), opens ClickHouse, runs `work`, always closes.
+ * for a model directory that is also read, `read` for what is only read), opens ClickHouse
+ * (its signal cancels connecting and the wait for the embedded engine's lock), runs `work`,
+ * always closes.
  * A command that `readsOnly` the data refuses an embedded data directory that does not
  * exist (opening would create an empty one) instead of failing later on a missing network.
  */
 async function withClickHouse(
   command: ConnectionCommand,
   context: CommandContext,
-  dirs: { write?: readonly string[]; readWrite?: readonly string[]; readsOnly?: boolean },
+  dirs: {
+    write?: readonly string[];
+    readWrite?: readonly string[];
+    read?: readonly string[];
+    readsOnly?: boolean;
+  },
   work: (ch: ClickHouse, database: string | undefined) => Promise<void>,
 ): Promise<void> {
   const connection = resolveConnection(command, context.env);
@@ -156,10 +211,14 @@ async function withClickHouse(
   await requirePermissions({
     ...needs,
     write: [...(needs.write ?? []), ...(dirs.write ?? []), ...readWrite],
-    read: [...(needs.read ?? []), ...readWrite],
+    read: [...(needs.read ?? []), ...readWrite, ...(dirs.read ?? [])],
   });
-  await checkDataDir(connection, dirs.readsOnly ?? false);
-  await using ch = await openClickHouse(connection.clickhouse);
+  const readsOnly = dirs.readsOnly ?? false;
+  await checkDataDir(connection, readsOnly);
+  await using ch = await openClickHouse(
+    { ...connection.clickhouse, create: !readsOnly },
+    { signal: context.signal },
+  );
   logger.debug("Opened ClickHouse {kind} {version}", {
     kind: ch.kind,
     version: await ch.version(),
@@ -317,10 +376,11 @@ async function demo(
   context: CommandContext,
 ): Promise<void> {
   const network = command.network ?? DEMO_DEFAULTS.network;
-  const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
+  const outputDir = outputDirOf(command);
   const seed = command.seed ?? DEMO_DEFAULTS.seed;
   logger.info("Output directory {outputDir}", { outputDir: resolve(outputDir) });
-  await withClickHouse(command, context, { readWrite: [outputDir] }, async (ch, database) => {
+  const dirs = { readWrite: [outputDir], read: WORKER_READS };
+  await withClickHouse(command, context, dirs, async (ch, database) => {
     const db = databaseFor(network, database);
     const range = await alertRange(ch, db);
     let startDate = range?.startDate;
@@ -350,6 +410,7 @@ async function demo(
         endDate: endDate!,
         modelType,
         outputDir,
+        allowedDir: allowedDirOf(outputDir),
         trials: command.trials ?? DEMO_DEFAULTS.trials,
         folds: command.folds ?? DEMO_DEFAULTS.folds,
         seed,

@@ -5,7 +5,10 @@
  * @module
  */
 import type { ClickHouseOptions } from "../clickhouse/open.ts";
+import { DatabaseSchema } from "../options.ts";
 import { hostOf, type PermissionNeeds } from "./permissions.ts";
+import { z } from "npm:zod@4.6.7";
+import { RiskTrainError } from "../errors.ts";
 
 /** The ClickHouse flags every data command takes. */
 export interface ConnectionFlags {
@@ -19,6 +22,10 @@ export interface ConnectionFlags {
   database?: string;
   /** `--data-dir` */
   dataDir?: string;
+  /** `--lock-timeout`, seconds */
+  lockTimeout?: number;
+  /** `--connect-timeout`, seconds */
+  connectTimeout?: number;
 }
 
 /** The environment variables the command line reads (and the permission sets allow). */
@@ -44,6 +51,8 @@ export interface Connection {
 
 /**
  * Resolves the connection from flags, then `env` (the process environment laid over .env).
+ * Usage mistakes (an empty value, a URL that is not http(s), a user without a server, an
+ * invalid database name) throw {@linkcode usageError}s (exit 2) before anything is opened.
  *
  * @example
  * ```ts
@@ -56,15 +65,80 @@ export function resolveConnection(
   flags: ConnectionFlags,
   env: Readonly<Record<string, string | undefined>>,
 ): Connection {
+  for (const key of ["clickhouseUrl", "database", "dataDir", "clickhouseUser"] as const) {
+    if (flags[key] === "") usageError(key, "Expected a value, not an empty one");
+  }
   const url = flags.clickhouseUrl ?? nonEmpty(env.CLICKHOUSE_URL);
+  if (url === undefined) {
+    for (const key of ["clickhouseUser", "clickhousePassword", "connectTimeout"] as const) {
+      if (flags[key] !== undefined) {
+        usageError(key, "Needs a ClickHouse server (--clickhouse-url or CLICKHOUSE_URL)");
+      }
+    }
+  } else {
+    checkUrl(url);
+    for (const key of ["dataDir", "lockTimeout"] as const) {
+      if (flags[key] !== undefined) {
+        usageError(key, "Is for the embedded engine, not a ClickHouse server URL");
+      }
+    }
+  }
   const clickhouse: ClickHouseOptions = url === undefined
-    ? { dataDir: flags.dataDir ?? nonEmpty(env.RISKTRAIN_DATA_DIR) ?? DEFAULT_DATA_DIR }
+    ? {
+      dataDir: flags.dataDir ?? nonEmpty(env.RISKTRAIN_DATA_DIR) ?? DEFAULT_DATA_DIR,
+      lockTimeoutMs: flags.lockTimeout === undefined ? undefined : flags.lockTimeout * 1000,
+    }
     : {
       url,
       user: flags.clickhouseUser ?? nonEmpty(env.CLICKHOUSE_USER),
       password: flags.clickhousePassword ?? env.CLICKHOUSE_PASSWORD,
+      connectTimeoutMs: flags.connectTimeout === undefined
+        ? undefined
+        : flags.connectTimeout * 1000,
     };
-  return { clickhouse, database: flags.database ?? nonEmpty(env.CLICKHOUSE_DATABASE) };
+  const database = flags.database ?? nonEmpty(env.CLICKHOUSE_DATABASE);
+  if (database !== undefined && !DatabaseSchema.safeParse(database).success) {
+    usageError("database", `Expected letters, digits and underscores: ${database}`);
+  }
+  return { clickhouse, database };
+}
+
+/**
+ * Throws a usage mistake about the flag of option `key` (e.g. `outputDir` for
+ * `--output-dir`) as a CONFIG_INVALID error with a zod issue at that key, which the runner
+ * prints as a usage error (exit 2) in the flag's name.
+ *
+ * @example
+ * ```ts
+ * import { usageError } from "./connection.ts";
+ * try {
+ *   usageError("outputDir", "Expected a value, not an empty one");
+ * } catch (error) {
+ *   console.assert((error as { code?: string }).code === "CONFIG_INVALID");
+ * }
+ * ```
+ */
+export function usageError(key: string, message: string): never {
+  const cause = new z.ZodError([{ code: "custom", path: [key], message, input: undefined }]);
+  throw new RiskTrainError("CONFIG_INVALID", `${flagName(key)}: ${message}`, { cause });
+}
+
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** An http:// or https:// URL with a host, else a usage error saying so. */
+function checkUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    usageError("clickhouseUrl", `Expected an http:// or https:// URL (http(s) only): ${url}`);
+  }
+  if (parsed.hostname === "") usageError("clickhouseUrl", `Expected a URL with a host: ${url}`);
 }
 
 /**

@@ -34,11 +34,14 @@ export function parseDotenv(text: string, source = ".env"): Record<string, strin
   return vars;
 }
 
+// A quoted value, then optionally a `# comment`: "a \"b\"" # note, or 'a b' # note.
+const DOUBLE_QUOTED = /^"((?:[^"\\]|\\.)*)"\s*(?:#.*)?$/;
+const SINGLE_QUOTED = /^'([^']*)'\s*(?:#.*)?$/;
+
 function unquote(value: string): string {
-  const quote = value[0];
-  if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-    const inner = value.slice(1, -1);
-    return quote === '"' ? inner.replaceAll("\\n", "\n").replaceAll('\\"', '"') : inner;
-  }
+  const double = DOUBLE_QUOTED.exec(value);
+  if (double) return double[1].replaceAll("\\n", "\n").replaceAll('\\"', '"');
+  const single = SINGLE_QUOTED.exec(value);
+  if (single) return single[1];
   return value.replace(/\s+#.*$/, "");
 }

@@ -62,7 +62,12 @@ export const modelsCompareCommand = command(
 /** Loads a model named by the path of its `.json`/`.txt` or by its model id in `dir`. */
 export async function resolveModel(name: string, dir: string): Promise<LoadedModel> {
   if (name.endsWith(".json") || name.endsWith(".txt")) return await load(name);
-  const match = (await list({ outputDir: dir })).find((entry) => entry.metadata.model_id === name);
+  // Ids end in the directory's tag (`_1a2b3c4d`), the same for every model of `dir`: the
+  // id without it names a model too.
+  const match = (await list({ outputDir: dir })).find((entry) =>
+    entry.metadata.model_id === name ||
+    entry.metadata.model_id.replace(/_[0-9a-f]{8}$/, "") === name
+  );
   if (!match) throw new RiskTrainError("MODEL_NOT_FOUND", `No model with id ${name} in ${dir}`);
   return await load(match.metadataPath);
 }

@@ -26,10 +26,18 @@ import { argument, command, constant, flag, option } from "npm:@optique/core@0.7
 import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
-import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
+import {
+  IsoDateSchema,
+  MAX_FOLDS,
+  MAX_TRIALS,
+  ModelTypeSchema,
+  NetworkSchema,
+} from "../options.ts";
 import { CALIBRATION_METHODS } from "../metrics/calibration_fit.ts";
 import { CV_SCHEMES } from "../train/cv_folds.ts";
 import { importFlags } from "./import_command.ts";
+import { doctorCommand } from "./doctor_command.ts";
+import { scoreFlags } from "./score_command.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
@@ -57,6 +65,15 @@ const connection = object("ClickHouse", {
     description:
       message`Data directory of the embedded engine (env RISKTRAIN_DATA_DIR; default .risktrain/chdb)`,
   })),
+  lockTimeout: optional(option("--lock-timeout", integer({ min: 0, metavar: "SECONDS" }), {
+    description:
+      message`Embedded engine: seconds to wait while another process uses the data directory (default no limit)`,
+  })),
+  connectTimeout: optional(
+    option("--connect-timeout", integer({ min: 1, max: 86400, metavar: "SECONDS" }), {
+      description: message`Server: seconds connecting may take (default 10)`,
+    }),
+  ),
 });
 
 const network = option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
@@ -75,7 +92,7 @@ const windowDays = optional(option("--window-days", integer({ min: 1, max: 65535
 const modelType = option("--model-type", choice(MODEL_TYPES), {
   description: message`Model to train: alert_scorer, alert_ranker or cluster_scorer`,
 });
-const seed = optional(option("--seed", integer({ min: 0 }), {
+const seed = optional(option("--seed", integer({ min: 0, max: 4294967295 }), {
   description: message`Seed of every random choice (default 42)`,
 }));
 const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
@@ -95,12 +112,12 @@ export const DEMO_DEFAULTS = {
 /** The training flags, their help naming the defaults of the command they belong to. */
 function trainingFlags(defaults: { trials: number; folds: number }) {
   return object("Training", {
-    trials: optional(option("--trials", integer({ min: 0 }), {
+    trials: optional(option("--trials", integer({ min: 0, max: MAX_TRIALS }), {
       description: message`Hyperparameter configurations to try; 0 trains the defaults (default ${
         text(String(defaults.trials))
       })`,
     })),
-    folds: optional(option("--folds", integer({ min: 2 }), {
+    folds: optional(option("--folds", integer({ min: 2, max: MAX_FOLDS }), {
       description: message`Cross-validation folds (default ${text(String(defaults.folds))})`,
     })),
     testFraction: optional(option("--test-fraction", zod(FractionSchema, { metavar: "SHARE" }), {
@@ -305,7 +322,8 @@ const modelsShowCommand = command(
     json: optional(flag("--json", { description: message`Print the raw metadata as JSON` })),
   }),
   {
-    description: message`Show one model's summary: card, metrics, top features and files`,
+    description:
+      message`Show one model's metadata as a summary (card, metrics, top features, files)`,
     footer: examples(
       "deno task models show trained_models/alert_scorer_v1_20240301_120000.json",
       "deno task models show demo_alert_scorer_v1",
@@ -320,6 +338,7 @@ export const MODELS_COMMANDS = [
   modelsShowCommand,
   modelsReportCommand,
   modelsCompareCommand,
+  doctorCommand,
 ] as const;
 
 const modelsCommand = command("models", or(...MODELS_COMMANDS), {
@@ -339,6 +358,32 @@ const importCommand = command(
   },
 );
 
+const scoreCommand = command(
+  "score",
+  merge(
+    object({
+      command: constant("score"),
+      network,
+      startDate,
+      endDate,
+      windowDays,
+      modelType: optional(option("--model-type", choice(MODEL_TYPES), {
+        description: message`Score with the latest model of this type only (default every type)`,
+      })),
+      outputDir,
+    }),
+    scoreFlags,
+    connection,
+  ),
+  {
+    description: message`Score a date range with saved models: scores, ranks and reason codes`,
+    footer: examples(
+      "deno task score --network demo --start-date 2024-02-20 --end-date 2024-02-29 --write",
+      "deno task score --network demo --start-date 2024-02-29 --end-date 2024-02-29 --model-type alert_scorer",
+    ),
+  },
+);
+
 /** Every command: one line each (a new command's parser comes from its own file). */
 export const COMMANDS = [
   trainCommand,
@@ -348,6 +393,7 @@ export const COMMANDS = [
   featuresCommand,
   importCommand,
   modelsCommand,
+  scoreCommand,
 ] as const;
 
 /** The whole command line: one of the commands. */

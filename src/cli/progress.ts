@@ -94,7 +94,11 @@ export function progressDisplay(): ProgressDisplay {
   const stream = {
     isTTY: true,
     get columns() {
-      return Deno.consoleSize().columns;
+      try {
+        return Deno.consoleSize().columns;
+      } catch {
+        return 80; // a terminal that does not say its size
+      }
     },
     write(text: string) {
       write(text);

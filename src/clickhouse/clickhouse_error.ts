@@ -11,6 +11,26 @@ import { type ErrorCode, RiskTrainError } from "../errors.ts";
 const CODE = /Code:\s*(\d+)[.,]\s*(?:e\.displayText\(\) = )?(?:DB::Exception:\s*)?/g;
 const NOISE = /\s*\(version [0-9.]+[^)]*\)|,\s*e\.what\(\) = [\w:]+/g;
 
+// ANSI escape sequences (CSI and OSC), then any other control character: intended here.
+// deno-lint-ignore no-control-regex
+const ESCAPES = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])?/g;
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]+/g;
+
+/**
+ * Text from a server made safe for a terminal: escape sequences removed, other control
+ * characters (newlines included) replaced by one space.
+ *
+ * @example
+ * ```ts
+ * import { sanitizeText } from "./clickhouse_error.ts";
+ * console.assert(sanitizeText("\x1b[31mred\x1b[0m\nline") === "red line");
+ * ```
+ */
+export function sanitizeText(text: string): string {
+  return text.replace(ESCAPES, "").replace(CONTROLS, " ");
+}
+
 /** ClickHouse's error codes for a failed login (516 AUTHENTICATION_FAILED, 192, 193). */
 export const AUTH_ERROR_CODES: ReadonlySet<number> = new Set([516, 192, 193]);
 
@@ -42,8 +62,9 @@ function clientError(error: unknown): { code: number; text: string } | undefined
   if (typeof code !== "string" || !/^\d+$/.test(code) || typeof type !== "string") {
     return undefined;
   }
-  const text = error.message.split("\n").map((line) => line.trim()).filter(Boolean).join(" ");
-  return { code: Number(code), text: `${text} (${type})` };
+  const text = error.message.split("\n").map((line) => sanitizeText(line).trim()).filter(Boolean)
+    .join(" ");
+  return { code: Number(code), text: `${text} (${sanitizeText(type)})` };
 }
 
 function errorCodeFor(clickhouseCode: number): ErrorCode {
@@ -68,7 +89,7 @@ function errorCodeFor(clickhouseCode: number): ErrorCode {
  */
 export function toRiskTrainError(error: unknown): RiskTrainError {
   if (error instanceof RiskTrainError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = sanitizeText(error instanceof Error ? error.message : String(error));
   const parsed = parseClickHouseError(message) ?? clientError(error);
   if (!parsed) {
     return new RiskTrainError("CLICKHOUSE_QUERY", `ClickHouse failed: ${message}`, {

@@ -9,6 +9,7 @@ import type { RecordBatch, Schema, Table } from "npm:apache-arrow@21.2.0";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { join } from "node:path";
 import { CancelledError, RiskTrainError, throwIfAborted } from "../errors.ts";
+import { acquireLock } from "../file_lock.ts";
 import type { ClickHouse, InsertData, StatementOptions } from "../types.ts";
 import { ARROW_OUTPUT_SETTINGS, collectTable, readArrowBatches } from "./arrow_batches.ts";
 import { ChdbConnection } from "./chdb_connection.ts";
@@ -31,7 +32,19 @@ export interface EmbeddedClickHouseOptions {
   dataDir: string;
   /** Default database of every statement (`USE`); must exist. */
   database?: string;
+  /** Whether a missing data directory is created (default true); false refuses it. */
+  create?: boolean;
+  /** Cancels the wait for another process's lock on the data directory. */
+  signal?: AbortSignal;
+  /** Gives up waiting for another process's lock after this many ms (default: no limit). */
+  lockTimeoutMs?: number;
 }
+
+/**
+ * The lock file inside a data directory: a process holds it while its chDB session is
+ * open, so that a second process waits instead of failing on chDB's own lock.
+ */
+export const ENGINE_LOCK_FILE = ".risktrain.lock";
 
 function isAbort(error: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted) return true;
@@ -84,6 +97,7 @@ export class EmbeddedClickHouse implements ClickHouse {
   readonly #scratchDir: string;
   readonly #version: string;
   readonly #database: string;
+  readonly #lock: AsyncDisposable;
   #closed = false;
 
   private constructor(
@@ -92,17 +106,46 @@ export class EmbeddedClickHouse implements ClickHouse {
     scratchDir: string,
     version: string,
     database: string,
+    lock: AsyncDisposable,
   ) {
     this.dataDir = dataDir;
+    this.#lock = lock;
     this.#connection = connection;
     this.#scratchDir = scratchDir;
     this.#version = version;
     this.#database = database;
   }
 
-  /** Opens (creating when missing) a chDB session on `options.dataDir`. */
+  /**
+   * Opens (creating when missing, unless `create` is false) a chDB session on
+   * `options.dataDir`, after taking the directory's lock: while another process has it
+   * open, this one logs who holds it and waits (cancelled by `signal`, ended by
+   * `lockTimeoutMs`).
+   */
   static async open(options: EmbeddedClickHouseOptions): Promise<EmbeddedClickHouse> {
-    await Deno.mkdir(options.dataDir, { recursive: true });
+    throwIfAborted(options.signal);
+    await openDataDir(options.dataDir, options.create ?? true);
+    const lock = await acquireLock(join(options.dataDir, ENGINE_LOCK_FILE), {
+      signal: options.signal,
+      timeoutMs: options.lockTimeoutMs,
+      onWait: (holder) =>
+        logger.info("Waiting for {holder} to close the embedded ClickHouse at {dataDir}", {
+          holder,
+          dataDir: options.dataDir,
+        }),
+    });
+    try {
+      return await EmbeddedClickHouse.#openLocked(options, lock);
+    } catch (error) {
+      await lock[Symbol.asyncDispose]();
+      throw error;
+    }
+  }
+
+  static async #openLocked(
+    options: EmbeddedClickHouseOptions,
+    lock: AsyncDisposable,
+  ): Promise<EmbeddedClickHouse> {
     const connectionArgs = Object.entries(ARROW_OUTPUT_SETTINGS).map(([name, value]) =>
       `--${name}=${value}`
     );
@@ -139,6 +182,7 @@ export class EmbeddedClickHouse implements ClickHouse {
         scratchDir,
         version,
         database,
+        lock,
       );
     } catch (error) {
       session.close();
@@ -236,12 +280,46 @@ export class EmbeddedClickHouse implements ClickHouse {
     this.#connection.close();
     await (await loadChdb()).drainPending();
     await Deno.remove(this.#scratchDir).catch(() => {/* another engine still inserts */});
+    await this.#lock[Symbol.asyncDispose]();
   }
 
   /** Closes the engine at the end of an `await using` block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * Makes sure the data directory exists: creates it, or (with `create` false) refuses a
+ * missing one before chDB could lay out an empty skeleton there.
+ */
+async function openDataDir(dataDir: string, create: boolean): Promise<void> {
+  if (create) {
+    try {
+      await Deno.mkdir(dataDir, { recursive: true });
+    } catch (error) {
+      throw new RiskTrainError(
+        error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
+          ? "PERMISSION_MISSING"
+          : "STORAGE",
+        `Cannot create the embedded ClickHouse data directory: ${dataDir} (${
+          error instanceof Error ? error.message : String(error)
+        })`,
+        { cause: error },
+      );
+    }
+    return;
+  }
+  try {
+    if ((await Deno.stat(dataDir)).isDirectory) return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  throw new RiskTrainError(
+    "STORAGE",
+    `No embedded ClickHouse data directory at ${dataDir} (check --data-dir, or generate or ` +
+      `migrate a network first)`,
+  );
 }
 
 /**

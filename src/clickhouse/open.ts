@@ -22,6 +22,20 @@ export interface ClickHouseOptions {
   database?: string;
   /** The embedded engine's data directory; `.risktrain/chdb` when omitted. */
   dataDir?: string;
+  /** Embedded engine: whether a missing data directory is created (default true). */
+  create?: boolean;
+  /** Embedded engine: how long to wait for another process's lock, in ms (default no limit). */
+  lockTimeoutMs?: number;
+  /** Server engine: how long connecting and the first queries may take, in ms (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Server engine: how long one request may take, in ms (default one hour). */
+  requestTimeoutMs?: number;
+}
+
+/** Cancellation of {@linkcode openClickHouse}. */
+export interface OpenControl {
+  /** Cancels connecting, or waiting for the embedded engine's lock (CancelledError). */
+  signal?: AbortSignal;
 }
 
 /** {@linkcode ClickHouseOptions} after validation, with defaults applied. */
@@ -49,6 +63,10 @@ export const ClickHouseOptionsSchema: z.ZodType<ResolvedClickHouseOptions, Click
     password: z.string().optional(),
     database: z.string().min(1).optional(),
     dataDir: z.string().min(1).default(".risktrain/chdb"),
+    create: z.boolean().optional(),
+    lockTimeoutMs: z.int().min(0).optional(),
+    connectTimeoutMs: z.int().min(1).max(2_147_483_647).optional(),
+    requestTimeoutMs: z.int().min(1).max(2_147_483_647).optional(),
   })
   .strict()
   .refine(
@@ -60,7 +78,8 @@ export const ClickHouseOptionsSchema: z.ZodType<ResolvedClickHouseOptions, Click
 
 /**
  * Opens ClickHouse: a {@linkcode ServerClickHouse} when `url` is given, else an
- * {@linkcode EmbeddedClickHouse} on `dataDir`. Invalid options throw CONFIG_INVALID; a
+ * {@linkcode EmbeddedClickHouse} on `dataDir`. `control.signal` cancels connecting and the
+ * wait for the embedded engine's lock. Invalid options throw CONFIG_INVALID; a
  * `database` that does not exist throws DATABASE_NOT_FOUND.
  *
  * @example
@@ -70,9 +89,24 @@ export const ClickHouseOptionsSchema: z.ZodType<ResolvedClickHouseOptions, Click
  * console.log(clickhouse.kind, await clickhouse.version());
  * ```
  */
-export async function openClickHouse(options: ClickHouseOptions = {}): Promise<ClickHouse> {
+export async function openClickHouse(
+  options: ClickHouseOptions = {},
+  control: OpenControl = {},
+): Promise<ClickHouse> {
   const parsed = parseOptions(ClickHouseOptionsSchema, options, "ClickHouse options");
-  const { url, user, password, database, dataDir } = parsed;
-  if (url !== undefined) return await ServerClickHouse.open({ url, user, password, database });
-  return await EmbeddedClickHouse.open({ dataDir, database });
+  const { url, user, password, database, dataDir, create, lockTimeoutMs } = parsed;
+  const { signal } = control;
+  if (url !== undefined) {
+    const { connectTimeoutMs, requestTimeoutMs } = parsed;
+    return await ServerClickHouse.open({
+      url,
+      user,
+      password,
+      database,
+      connectTimeoutMs,
+      requestTimeoutMs,
+      signal,
+    });
+  }
+  return await EmbeddedClickHouse.open({ dataDir, database, create, lockTimeoutMs, signal });
 }

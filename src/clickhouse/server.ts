@@ -21,7 +21,12 @@ import { Readable } from "node:stream";
 import { CancelledError, RiskTrainError, throwIfAborted } from "../errors.ts";
 import type { ClickHouse, InsertData, StatementOptions } from "../types.ts";
 import { ARROW_OUTPUT_SETTINGS, collectTable, readArrowBatches } from "./arrow_batches.ts";
-import { AUTH_ERROR_CODES, parseClickHouseError, toRiskTrainError } from "./clickhouse_error.ts";
+import {
+  AUTH_ERROR_CODES,
+  parseClickHouseError,
+  sanitizeText,
+  toRiskTrainError,
+} from "./clickhouse_error.ts";
 import { insertColumns, insertPayload } from "./insert_payload.ts";
 import { insertColumnTypes } from "./insert_target.ts";
 import { bindParams } from "./query_params.ts";
@@ -81,7 +86,14 @@ export interface ServerClickHouseOptions {
   database?: string;
   /** How long one request may take, in ms (default one hour; cancel with a signal). */
   requestTimeoutMs?: number;
+  /** How long connecting (the version and database checks) may take, in ms (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Cancels connecting (CancelledError). */
+  signal?: AbortSignal;
 }
+
+/** The default of {@linkcode ServerClickHouseOptions.connectTimeoutMs}. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** Whether `version` (e.g. `23.8.1.1`) is at least `minimum` (e.g. `23.8`). */
 function atLeast(version: string, minimum: string): boolean {
@@ -157,6 +169,7 @@ export class ServerClickHouse implements ClickHouse {
    * older than 23.8, DATABASE_NOT_FOUND for a missing default database.
    */
   static async open(options: ServerClickHouseOptions): Promise<ServerClickHouse> {
+    throwIfAborted(options.signal);
     const url = new URL(options.url);
     url.username = "";
     url.password = "";
@@ -169,8 +182,11 @@ export class ServerClickHouse implements ClickHouse {
       request_timeout: options.requestTimeoutMs ?? 3_600_000,
       log: { LoggerClass: ClientLogger },
     });
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(connectTimeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     try {
-      const version = await ServerClickHouse.#serverVersion(client, shownUrl, options.user);
+      const version = await ServerClickHouse.#serverVersion(client, shownUrl, options.user, signal);
       if (!atLeast(version, MINIMUM_SERVER_VERSION)) {
         throw new RiskTrainError(
           "CLICKHOUSE_VERSION",
@@ -181,7 +197,7 @@ export class ServerClickHouse implements ClickHouse {
       const engine = new ServerClickHouse(shownUrl, client, version, database);
       const found = await engine.query(
         "SELECT name FROM system.databases WHERE name = {database:String}",
-        { params: { database } },
+        { params: { database }, signal },
       );
       if (found.numRows === 0) {
         throw new RiskTrainError("DATABASE_NOT_FOUND", `Database not found: ${database}`);
@@ -190,6 +206,16 @@ export class ServerClickHouse implements ClickHouse {
       return engine;
     } catch (error) {
       await client.close();
+      if (options.signal?.aborted) throw new CancelledError(options.signal.reason);
+      if (timeout.aborted) {
+        throw new RiskTrainError(
+          "CLICKHOUSE_UNREACHABLE",
+          `ClickHouse at ${shownUrl} did not answer within ${
+            connectTimeoutMs / 1000
+          } s (the connect timeout)`,
+          { cause: error },
+        );
+      }
       throw error;
     }
   }
@@ -199,15 +225,23 @@ export class ServerClickHouse implements ClickHouse {
     client: ClickHouseClient,
     url: string,
     user: string | undefined,
+    signal: AbortSignal,
   ): Promise<string> {
     try {
-      const result = await client.query({ query: "SELECT version()", format: "TabSeparated" });
+      const result = await client.query({
+        query: "SELECT version()",
+        format: "TabSeparated",
+        abort_signal: signal,
+      });
       return (await result.text()).trim();
     } catch (error) {
+      if (signal.aborted) throw error;
       if (isNetworkError(error)) {
         throw new RiskTrainError(
           "CLICKHOUSE_UNREACHABLE",
-          `ClickHouse is unreachable at ${url}: ${error instanceof Error ? error.message : error}`,
+          `ClickHouse is unreachable at ${url}: ${
+            sanitizeText(error instanceof Error ? error.message : String(error))
+          }`,
           { cause: error },
         );
       }
@@ -232,7 +266,7 @@ export class ServerClickHouse implements ClickHouse {
       return new RiskTrainError(
         "CLICKHOUSE_UNREACHABLE",
         `ClickHouse is unreachable at ${this.url}: ${
-          error instanceof Error ? error.message : error
+          sanitizeText(error instanceof Error ? error.message : String(error))
         }`,
         { cause: error },
       );

@@ -108,8 +108,8 @@ export const REQUIRED_COLUMNS: Readonly<Record<InputTable, Readonly<Record<strin
  *   SQL (exact below 2^53, rounded to the nearest double above it);
  * - `flag`: a Bool, sent as UInt8 0/1;
  * - `timestamp`: UInt64 epoch milliseconds, sent as Float64 for the temporal features only;
- * - `activity`: an Array(UInt16) of activity bins, summarised in SQL as a normalised entropy
- *   and a peak share;
+ * - `activity`: an Array(UInt16) of activity bins, summarised in SQL as a peak share (the
+ *   bins' entropy is raw_features' own hourly_entropy / daily_entropy);
  * - `unused`: read by no feature (a nominal id or a free-text asset name).
  */
 export type FeatureColumnKind = "number" | "float64" | "flag" | "timestamp" | "activity" | "unused";

@@ -18,7 +18,7 @@ import {
   featureSelect,
   windowsSql,
 } from "./extract_sql.ts";
-import { parseExtractQuery } from "./extract_query.ts";
+import { DEFAULT_HISTORY_DAYS, parseExtractQuery } from "./extract_query.ts";
 
 const logger = getLogger(["risktrain", "extract"]);
 
@@ -158,6 +158,7 @@ export async function extract(
   const { signal, onProgress } = options;
   const parsed = parseExtractQuery(query);
   const { network, startDate, endDate } = parsed;
+  const historyDays = parsed.historyDays ?? DEFAULT_HISTORY_DAYS;
   const database = parsed.database ?? "risk_scoring_" + network;
   throwIfAborted(signal);
 
@@ -200,6 +201,7 @@ export async function extract(
     ...rangeParams,
     network,
     window: windowDays,
+    history: historyDays,
     ...(sampled ? { limit: parsed.limit!, seed: parsed.seed ?? 0 } : {}),
   };
   const statements = extractStatements(sampled, sources);
@@ -214,6 +216,7 @@ export async function extract(
       startDate,
       endDate,
       windowDays,
+      historyDays,
       limit: parsed.limit,
     },
   );
@@ -259,6 +262,7 @@ export async function extract(
     startDate,
     endDate,
     windowDays,
+    historyDays,
     limit: parsed.limit ?? null,
     seed: sampled ? parsed.seed ?? 0 : null,
   }, signal);
@@ -277,7 +281,7 @@ export async function extract(
     },
   );
   return {
-    provenance: { network, database, startDate, endDate, windowDays, fingerprint },
+    provenance: { network, database, startDate, endDate, windowDays, historyDays, fingerprint },
     alerts,
     features,
     clusters,

@@ -8,6 +8,9 @@ import { z } from "npm:zod@4.6.7";
 import { RiskTrainError } from "../errors.ts";
 import type { ExtractQuery } from "../types.ts";
 
+/** The default look-back of the alert-history features, in days. */
+export const DEFAULT_HISTORY_DAYS = 30;
+
 const NETWORK = /^[a-z][a-z0-9_]*$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -24,7 +27,8 @@ const isoDate = z.string().refine(isCalendarDate, {
 /**
  * Validates an {@linkcode ExtractQuery}: a lowercase network identifier, an optional
  * database name, `startDate <= endDate` as `YYYY-MM-DD`, an optional window (1..65535), an
- * optional positive `limit` and a `seed` (0..2^32-1) for the sample `limit` draws.
+ * optional positive `limit`, a `seed` (0..2^32-1) for the sample `limit` draws and an
+ * optional `historyDays` (1..3650, default {@linkcode DEFAULT_HISTORY_DAYS}).
  *
  * @example
  * ```ts
@@ -48,6 +52,7 @@ export const ExtractQuerySchema: z.ZodType<ExtractQuery> = z.object({
   windowDays: z.number().int().min(1).max(65535).optional(),
   limit: z.number().int().positive().optional(),
   seed: z.number().int().min(0).max(4294967295).optional(),
+  historyDays: z.number().int().min(1).max(3650).optional(),
 }).refine((query) => query.startDate <= query.endDate, {
   message: "startDate must not be after endDate",
   path: ["endDate"],

@@ -1,7 +1,7 @@
 /**
  * The SQL `extract` runs. Every value is a query parameter: `{db:Identifier}`,
  * `{network:String}`, `{start:Date}`, `{end:Date}`, `{window:UInt16}`, `{limit:UInt64}`,
- * `{seed:UInt32}`, and `{cN:Identifier}` for raw_features column names. Statements are
+ * `{seed:UInt32}`, `{history:UInt16}` (the alert history's look-back in days), and `{cN:Identifier}` for raw_features column names. Statements are
  * composed from constant fragments only.
  *
  * @module
@@ -141,24 +141,37 @@ const KEYS = "pair_keys AS (SELECT cityHash64(processing_date, address) AS pair_
 const RISK_RANK = "multiIf(risk_level = 'critical', 3, risk_level = 'high', 2, " +
   "risk_level = 'medium', 1, risk_level = 'low', 0, -1)";
 
-/** Earlier alerted dates of the same address (pairs are unique per date and address). */
-const PRIOR = "(PARTITION BY pair_address ORDER BY pair_date " +
-  "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)";
+/**
+ * The alert days of the selected addresses in the range and the `historyDays` before it, at
+ * the window: every raw_alerts row (not only a sample's), so a pair's history depends on the
+ * source data and the look-back only, never on the range or the sample.
+ */
+const alertDays = (rawAlerts: string) =>
+  "alert_days AS (SELECT processing_date AS day_date, " +
+  "toInt32(processing_date) AS day_number, address AS day_address, count() AS day_alerts " +
+  "FROM " + rawAlerts + " WHERE window_days = {window:UInt16} " +
+  "AND processing_date BETWEEN {start:Date} - toIntervalDay({history:UInt16}) AND {end:Date} " +
+  "AND address IN (SELECT address FROM selected) GROUP BY day_date, day_number, day_address)";
+
+/** Alert days of the same address in the `historyDays` before a day, that day excluded. */
+const LOOK_BACK = "(PARTITION BY day_address ORDER BY day_number " +
+  "RANGE BETWEEN {history:UInt16} PRECEDING AND 1 PRECEDING)";
 
 /**
- * Per alerted pair: its `address_row` and the alert history of its address within the
- * range, from earlier dates only.
+ * Per alerted pair: its `address_row` and the alert history of its address over the fixed
+ * look-back of `historyDays` days before the pair's date (read before the range start too).
  */
-const PAIR_HISTORY = "pair_history AS (SELECT pair_date, pair_address, " +
-  "toUInt32(row_number() OVER (ORDER BY pair_date, pair_address) - 1) AS address_row, " +
-  "toFloat64(sum(pair_alerts) OVER " + PRIOR + ") AS prior_alerts, " +
-  "toFloat64(count() OVER " + PRIOR + ") AS prior_alert_days, " +
+const PAIR_HISTORY = "day_history AS (SELECT day_date, day_address, " +
+  "toFloat64(sum(day_alerts) OVER " + LOOK_BACK + ") AS prior_alerts, " +
+  "toFloat64(count() OVER " + LOOK_BACK + ") AS prior_alert_days, " +
   "if(prior_alert_days = 0, nan, " +
-  "toFloat64(toInt32(pair_date) - toInt32(max(pair_date) OVER " + PRIOR + "))) " +
-  "AS days_since_prior_alert, " +
-  "toFloat64(pair_alerts - 1) AS same_day_alerts " +
-  "FROM (SELECT processing_date AS pair_date, address AS pair_address, count() AS pair_alerts " +
-  "FROM selected GROUP BY pair_date, pair_address))";
+  "toFloat64(day_number - max(day_number) OVER " + LOOK_BACK + ")) AS days_since_prior_alert, " +
+  "toFloat64(day_alerts - 1) AS same_day_alerts FROM alert_days), " +
+  "pair_history AS (SELECT p.pair_date AS pair_date, p.pair_address AS pair_address, " +
+  "p.address_row AS address_row, h.prior_alerts AS prior_alerts, " +
+  "h.prior_alert_days AS prior_alert_days, h.days_since_prior_alert AS days_since_prior_alert, " +
+  "h.same_day_alerts AS same_day_alerts FROM pairs AS p INNER JOIN day_history AS h " +
+  "ON h.day_date = p.pair_date AND h.day_address = p.pair_address)";
 
 /** Settings of the statements that align per-address rows with a LEFT JOIN. */
 export const ALIGN_SETTINGS: Readonly<Record<string, number>> = { join_use_nulls: 1 };
@@ -196,8 +209,9 @@ export interface ExtractStatements {
  *   the alert, never a later one. On one label day with several rows for an address, the
  *   row with the highest risk_level wins, then the highest confidence_score, then the
  *   greatest label text. `address_row` numbers the alert's (processing_date, address)
- *   pair; the alert history of the address within the range is computed per pair with
- *   window functions over earlier dates only.
+ *   pair; the alert history of the address is computed per pair with window functions
+ *   over the `historyDays` before the pair's date (read before the range start too), so it
+ *   does not depend on the range extracted.
  * - raw_features and money flows: one row per alerted pair (in no particular order: the
  *   `address_row` column links them), NULL where the pair has no row (outer join with
  *   `join_use_nulls`, see ALIGN_SETTINGS).
@@ -217,7 +231,9 @@ export function extractStatements(
 ): ExtractStatements {
   const selected = selectedAlerts(sources.raw_alerts, sampled);
   const alertFilter = sampled ? IN_SELECTED_ALERTS : "";
-  const alerts = "WITH " + selected + ", " + PAIR_HISTORY + ", " +
+  const alerts = "WITH " + selected + ", " + PAIRS + ", " + alertDays(sources.raw_alerts) + ", " +
+    PAIR_HISTORY +
+    ", " +
     "label_days AS (SELECT address AS label_address, processing_date AS label_processing_date, " +
     "toUInt8(1) AS label_found, " +
     "argMax(risk_level, tuple(" + RISK_RANK + ", confidence_score, label)) AS label_risk_level, " +
@@ -340,7 +356,10 @@ export function extractStatements(
     "WHERE " + RANGE +
     " UNION ALL SELECT 'raw_address_labels', " + hash +
     " FROM " + sources.raw_address_labels + " " +
-    "WHERE network = {network:String} AND processing_date <= {end:Date}";
+    "WHERE network = {network:String} AND processing_date <= {end:Date}" +
+    " UNION ALL SELECT 'raw_alerts_history', " + hash + " FROM " + sources.raw_alerts + " " +
+    "WHERE window_days = {window:UInt16} AND processing_date < {start:Date} " +
+    "AND processing_date >= {start:Date} - toIntervalDay({history:UInt16})";
 
   const expectedRows = "WITH " + selected + " SELECT count() AS alerts, " +
     "uniqExact(processing_date, address) AS pairs, (SELECT count() FROM " +
@@ -362,9 +381,9 @@ export interface FeatureSelect {
 /**
  * The select list reading the present raw_features columns: numbers as they are, Decimal128
  * and UInt64 as Float64 (exact below 2^53), Bool as UInt8, timestamps as Float64 epoch
- * milliseconds, and each activity array as `<name>_entropy` (Shannon entropy of the bins'
- * shares divided by ln(bins), in [0, 1]) and `<name>_peak_share` (largest bin / total);
- * both NaN for an all-zero array. Unused columns are not read.
+ * milliseconds, and each activity array as `<name>_peak_share` (largest bin / total, NaN for
+ * an all-zero array; its entropy is raw_features' own `hourly_entropy` / `daily_entropy`).
+Unused columns are not read.
  *
  * @example
  * ```ts
@@ -392,16 +411,11 @@ export function featureSelect(present: readonly FeatureColumnSpec[]): FeatureSel
       sql += ", toUInt8(" + column + ") AS " + column;
       columns.push(spec.name);
     } else {
-      const entropy = "{e" + index + ":Identifier}";
       const peak = "{p" + index + ":Identifier}";
-      params["e" + index] = spec.name + "_entropy";
       params["p" + index] = spec.name + "_peak_share";
       const total = "arraySum(" + column + ")";
-      sql += ", if(" + total + " = 0 OR length(" + column + ") < 2, nan, " +
-        "abs(arraySum(arrayMap(v -> if(v = 0, 0., (v / " + total + ") * log(v / " + total + ")), " +
-        column + "))) / log(length(" + column + "))) AS " + entropy +
-        ", if(" + total + " = 0, nan, arrayMax(" + column + ") / " + total + ") AS " + peak;
-      columns.push(spec.name + "_entropy", spec.name + "_peak_share");
+      sql += ", if(" + total + " = 0, nan, arrayMax(" + column + ") / " + total + ") AS " + peak;
+      columns.push(spec.name + "_peak_share");
     }
   });
   return { sql, params, columns };

@@ -1,11 +1,13 @@
 /**
- * The evaluation artifact beside a model, `<stem>.evaluation.json`: the report's data that
- * is not in the metadata (see `EvaluationData`), as compact JSON whose typed arrays are
- * base64 of their little-endian bytes.
+ * The evaluation artifact beside a model, `<stem>.evaluation.json.gz`: the report's data
+ * that is not in the metadata (see `EvaluationData`), as gzipped compact JSON whose typed
+ * arrays are base64 of their little-endian bytes. (Not a `.json` name: the registry's
+ * files are `<stem>.json`.)
  *
  * @module
  */
 import { Buffer } from "node:buffer";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError } from "../errors.ts";
 import type { EvaluationData } from "../types.ts";
@@ -15,7 +17,7 @@ export const EVALUATION_FORMAT = 1;
 
 /** The evaluation artifact's file name of a model stem. */
 export function evaluationFileName(stem: string): string {
-  return `${stem}.evaluation.json`;
+  return `${stem}.evaluation.json.gz`;
 }
 
 type Typed = Float32Array | Float64Array | Int32Array;
@@ -61,7 +63,7 @@ const EvaluationFileSchema = z.object({
  *
  * @example
  * ```ts ignore
- * await Deno.writeFile("m.evaluation.json", encodeEvaluation(model.evaluation!));
+ * await Deno.writeFile("m.evaluation.json.gz", encodeEvaluation(model.evaluation!));
  * ```
  */
 export function encodeEvaluation(data: EvaluationData): Uint8Array<ArrayBuffer> {
@@ -94,7 +96,10 @@ export function encodeEvaluation(data: EvaluationData): Uint8Array<ArrayBuffer> 
       }
       : null,
   };
-  return new TextEncoder().encode(JSON.stringify(json) + "\n");
+  const bytes = gzipSync(new TextEncoder().encode(JSON.stringify(json) + "\n"));
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<
+    ArrayBuffer
+  >;
 }
 
 /**
@@ -104,9 +109,9 @@ export function encodeEvaluation(data: EvaluationData): Uint8Array<ArrayBuffer> 
 export function decodeEvaluation(bytes: Uint8Array, path: string): EvaluationData {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
+    json = JSON.parse(new TextDecoder().decode(gunzipSync(bytes)));
   } catch (error) {
-    throw new RiskTrainError("STORAGE", `Evaluation data is not valid JSON: ${path}`, {
+    throw new RiskTrainError("STORAGE", `Evaluation data is not gzipped JSON: ${path}`, {
       cause: error,
     });
   }

@@ -1,10 +1,11 @@
 /**
  * Rich display in Jupyter (Deno's kernel): the models a notebook holds show their card and
- * charts as HTML through `Symbol.for("Jupyter.display")`, and a one-line summary as plain
+ * charts as HTML, a `score` result its metrics and highest-scored rows, through `Symbol.for("Jupyter.display")`, and a one-line summary as plain
  * text elsewhere.
  *
  * @module
  */
+import type { Table } from "npm:apache-arrow@21.2.0";
 import type { ModelMetadata } from "../storage/metadata.ts";
 import type { EvaluationData, TrainedModel } from "../types.ts";
 import { decodeEvaluation, evaluationFileName } from "./evaluation_file.ts";
@@ -94,6 +95,76 @@ export function trainedBundle(model: TrainedModel): MimeBundle {
       }`,
     ),
     "text/plain": plainSummary(pseudo, "Trained model"),
+  };
+}
+
+/** What {@linkcode scoreBundle} shows of a `score` result. */
+export interface ScoredView {
+  /** The model's registry id. */
+  modelVersion: string;
+  /** The scores table: an id column, processing_date, score, rank, explain. */
+  table: Table;
+  /** Metrics on the labelled rows, or null. */
+  metrics: Readonly<Record<string, number>> | null;
+  /** Their bootstrap intervals. */
+  metricsIntervals: Record<string, { low: number; high: number }>;
+  /** Labelled rows the metrics were computed on. */
+  labelledRows: number;
+}
+
+/** Rows of the scores table shown in a notebook: the highest scores. */
+export const SCORE_ROWS_SHOWN = 20;
+
+/** The MIME bundle of a `score` result: its metrics and the highest-scored rows. */
+export function scoreBundle(result: ScoredView): MimeBundle {
+  const { table: scores } = result;
+  const id = scores.schema.fields[0].name;
+  const column = (name: string) => scores.getChild(name);
+  const score = column("score")!;
+  const order = Array.from({ length: scores.numRows }, (_, i) => i)
+    .sort((a, b) => Number(score.get(b)) - Number(score.get(a)) || a - b)
+    .slice(0, SCORE_ROWS_SHOWN);
+  const reasons = (i: number) => {
+    const text = column("explain")?.get(i);
+    if (typeof text !== "string") return "";
+    const parsed = JSON.parse(text) as { top_features?: { feature: string; impact: number }[] };
+    return (parsed.top_features ?? []).slice(0, 3)
+      .map((r) => `${r.feature} ${r.impact >= 0 ? "+" : ""}${r.impact.toFixed(2)}`).join(", ");
+  };
+  const rows = order.map((i) => [
+    String(column(id)?.get(i)),
+    String(
+      column("processing_date")?.get(i) instanceof Date
+        ? (column("processing_date")!.get(i) as Date).toISOString().slice(0, 10)
+        : column("processing_date")?.get(i),
+    ),
+    formatNumber(Number(score.get(i))),
+    Number(column("rank")?.get(i)),
+    reasons(i),
+  ]);
+  const metrics = result.metrics
+    ? table(
+      ["metric", "value", "95% interval"],
+      Object.entries(result.metrics).map(([k, v]) => {
+        const interval = result.metricsIntervals[k];
+        return [
+          k,
+          formatNumber(v),
+          interval ? `[${formatNumber(interval.low)}, ${formatNumber(interval.high)}]` : "",
+        ];
+      }),
+    )
+    : "<p>No labelled rows: no metrics.</p>";
+  const heading =
+    `${result.modelVersion}: ${scores.numRows} rows scored, ${result.labelledRows} labelled`;
+  return {
+    "text/html": wrap(
+      "scores",
+      `<h3>${heading}</h3><div class="grid"><div><h3>Highest ${rows.length} scores</h3>${
+        table([id, "date", "score", "rank", "top reasons (SHAP)"], rows)
+      }</div><div><h3>Metrics</h3>${metrics}</div></div>`,
+    ),
+    "text/plain": heading,
   };
 }
 

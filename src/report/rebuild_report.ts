@@ -19,7 +19,7 @@ function siblingPath(metadataPath: string, name: (stem: string) => string): stri
 }
 
 /**
- * The evaluation data saved beside a model (`<stem>.evaluation.json`), or null when the
+ * The evaluation data saved beside a model (`<stem>.evaluation.json.gz`), or null when the
  * model has none. `metadataPath` is the model's `.json` (or `.txt`).
  *
  * @example

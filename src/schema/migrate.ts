@@ -8,7 +8,7 @@ import { z } from "npm:zod@4.6.7";
 import { throwIfAborted } from "../errors.ts";
 import type { ClickHouse } from "../types.ts";
 import { databaseFor, DatabaseSchema, NetworkSchema, parseOptions } from "../options.ts";
-import { SCHEMA_FILES } from "./schema_files.ts";
+import { SCHEMA_FILES, SCHEMA_UPGRADES } from "./schema_files.ts";
 
 const logger = getLogger(["risktrain", "schema"]);
 
@@ -63,6 +63,11 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions): Promise<
     logger.debug("Applying schema of {table}", { database, table });
     await ch.command(sql, { params, signal });
     tables.push(table);
+  }
+  for (const { table, sql } of SCHEMA_UPGRADES) {
+    throwIfAborted(signal);
+    logger.debug("Upgrading {table}", { database, table });
+    await ch.command(sql, { params, signal });
   }
   logger.info("Schema applied to {database}", { database, tables: tables.length });
   return { database, tables };

@@ -15,6 +15,10 @@ import alertRankings from "../../schema/07_alert_rankings.sql" with { type: "tex
 import clusterScores from "../../schema/08_cluster_scores.sql" with { type: "text" };
 import batchMetadata from "../../schema/09_batch_metadata.sql" with { type: "text" };
 import trainedModels from "../../schema/10_trained_models.sql" with { type: "text" };
+import alertScoresScope from "../../schema/11_alert_scores_scope.sql" with { type: "text" };
+import alertRankingsScope from "../../schema/12_alert_rankings_scope.sql" with { type: "text" };
+import clusterScoresScope from "../../schema/13_cluster_scores_scope.sql" with { type: "text" };
+import batchMetadataScope from "../../schema/14_batch_metadata_scope.sql" with { type: "text" };
 
 /** One table of the data contract: its name and its `CREATE TABLE IF NOT EXISTS` DDL. */
 export interface SchemaFile {
@@ -44,4 +48,21 @@ export const SCHEMA_FILES: readonly SchemaFile[] = [
   { table: "cluster_scores", sql: clusterScores },
   { table: "batch_metadata", sql: batchMetadata },
   { table: "trained_models", sql: trainedModels },
+];
+
+/**
+ * Upgrades of tables created by an earlier schema, applied after {@linkcode SCHEMA_FILES}
+ * (idempotent: `ADD COLUMN IF NOT EXISTS`): the scoring tables' network and window_days.
+ *
+ * @example
+ * ```ts
+ * import { SCHEMA_UPGRADES } from "./schema_files.ts";
+ * console.assert(SCHEMA_UPGRADES[0].table === "alert_scores");
+ * ```
+ */
+export const SCHEMA_UPGRADES: readonly SchemaFile[] = [
+  { table: "alert_scores", sql: alertScoresScope },
+  { table: "alert_rankings", sql: alertRankingsScope },
+  { table: "cluster_scores", sql: clusterScoresScope },
+  { table: "batch_metadata", sql: batchMetadataScope },
 ];

@@ -1,6 +1,6 @@
 /**
  * Durable file operations: write to a temporary name in the same directory and fsync,
- * rename into place, fsync the directory; advisory locks that die with their process.
+ * rename into place, fsync the directory.
  *
  * @module
  */
@@ -65,30 +65,4 @@ export async function syncDir(dir: string): Promise<void> {
   } catch (error) {
     throw storageError("sync directory", dir, error);
   }
-}
-
-/**
- * Takes an exclusive advisory lock on `path` (created when missing), waiting while another
- * process or task holds it. The operating system releases it if the process dies.
- */
-export async function acquireLock(path: string): Promise<AsyncDisposable & { path: string }> {
-  let file: Deno.FsFile | undefined;
-  try {
-    file = await Deno.open(path, { write: true, create: true });
-    await file.lock(true);
-  } catch (error) {
-    file?.close();
-    throw storageError("lock", path, error);
-  }
-  const held = file;
-  return {
-    path,
-    async [Symbol.asyncDispose]() {
-      try {
-        await held.unlock();
-      } finally {
-        held.close();
-      }
-    },
-  };
 }

@@ -13,11 +13,15 @@ const FiniteOrNull = z.number().nullable();
 
 /** A model's metadata, as written to `<stem>.json`. */
 export interface ModelMetadata {
-  /** Registry id: `<network>_<model_type>_v<version>`. */
+  /**
+   * Registry id: `<network>_<model_type>_v<version>_<dir>`, `<dir>` the first 8 hex digits
+   * of the SHA-256 of the output directory's real path (unique across the directories that
+   * share a `trained_models` table); older models lack the `_<dir>` suffix.
+   */
   model_id: string;
   /** The model type. */
   model_type: ModelType;
-  /** Version within (network, model_type), a decimal string from "1". */
+  /** Version within (network, model_type) and output directory, "1" to "999999999". */
   version: string;
   /** When the model was saved, ISO 8601 UTC. */
   timestamp: string;
@@ -27,6 +31,13 @@ export interface ModelMetadata {
   database: string;
   /** window_days of the training data. */
   window_days: number;
+  /**
+   * Look-back of the alert-history features in days; scoring extracts with the same one.
+   * Absent in metadata written before it existed (such models cannot be scored).
+   */
+  history_days?: number;
+  /** The library that trained the model, for the origin project's loader: always LightGBM. */
+  model_trainer?: "LightGBM";
   /** The extracted date range, `YYYY-MM-DD`. */
   training_period: { start_date: string; end_date: string };
   /** The time split: dates and labelled row counts of each side. */
@@ -66,7 +77,7 @@ export interface ModelMetadata {
   timings_ms: Record<string, number>;
   /** Feature importance by split count and gain. */
   feature_importance: { name: string; split: number; gain: number }[];
-  /** File name of the LightGBM text model beside the metadata. */
+  /** Base name of the LightGBM text model, in the metadata's directory. */
   model_file: string;
   /** SHA-256 (hex) of the model file. */
   model_sha256: string;
@@ -86,11 +97,13 @@ export interface ModelMetadata {
 const metadataShape = z.object({
   model_id: z.string().min(1),
   model_type: ModelTypeSchema,
-  version: z.string().regex(/^[1-9]\d*$/),
+  version: z.string().regex(/^[1-9]\d{0,8}$/, "Expected a version from 1 to 999999999"),
   timestamp: z.iso.datetime(),
   network: NetworkSchema,
   database: z.string().min(1),
   window_days: z.int().min(1).max(65535),
+  history_days: z.int().min(1).max(3650).optional(),
+  model_trainer: z.literal("LightGBM").optional(),
   training_period: z.object({ start_date: IsoDateSchema, end_date: IsoDateSchema }),
   split: z.object({
     train_start_date: IsoDateSchema,
@@ -122,7 +135,10 @@ const metadataShape = z.object({
   toolkit_version: z.string().min(1),
   timings_ms: z.record(z.string(), z.number().min(0)),
   feature_importance: z.array(z.object({ name: z.string(), split: z.number(), gain: z.number() })),
-  model_file: z.string().regex(/\.txt$/),
+  model_file: z.string().regex(
+    /^[^/\\.][^/\\]*\.txt$/,
+    "Expected the base name of a .txt file in the same directory",
+  ),
   model_sha256: z.string().regex(/^[0-9a-f]{64}$/),
   calibration: z.discriminatedUnion("method", [
     z.object({

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { basename, join } from "node:path";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import denoConfig from "../../deno.json" with { type: "json" };
@@ -13,14 +13,25 @@ import { encodeEvaluation, evaluationFileName } from "../report/evaluation_file.
 import { modelBundle, withDisplay } from "../report/notebook_display.ts";
 import { renderReport } from "../report/render_report.ts";
 import type { ClickHouse, SavedModel, TrainedModel } from "../types.ts";
-import { acquireLock, commitFiles, discardFiles, type StagedFile, stageFile } from "./_files.ts";
+import { acquireLock } from "../file_lock.ts";
+import { commitFiles, discardFiles, type StagedFile, stageFile } from "./_files.ts";
 import { sha256Hex } from "./_sha256.ts";
-import { artifactStem } from "./artifact_names.ts";
+import { artifactStem, parseArtifactName } from "./artifact_names.ts";
 import { type ModelMetadata, ModelMetadataSchema, TrainedDetailsSchema } from "./metadata.ts";
-import { DEFAULT_OUTPUT_DIR, list } from "./registry.ts";
-import { registerModel } from "./registry_row.ts";
+import { prepareOutputDir } from "./output_dir.ts";
+import { DEFAULT_OUTPUT_DIR, inspectModels } from "./registry.ts";
+import { CLAIMS_DIR } from "./training_claim.ts";
+import { directoryTag, registerModel } from "./registry_row.ts";
 
 const logger = getLogger(["risktrain", "storage"]);
+
+const MAX_VERSION = 999_999_999;
+/** `stageFile`'s names: `.<artifact name>.<uuid>.tmp`. */
+const STAGING_NAME =
+  /^\.(?:alert_scorer|alert_ranker|cluster_scorer)_v\d+_\d{8}_\d{6}\.[a-z.]+\.[0-9a-f-]{36}\.tmp$/;
+/** A model's files besides its metadata: `<stem>.txt`, `.evaluation.json.gz`, `.html`. */
+const COMPANION_NAME =
+  /^((?:alert_scorer|alert_ranker|cluster_scorer)_v\d+_\d{8}_\d{6})\.(?:txt|evaluation\.json\.gz|html)$/;
 
 /** The name of the lock file that serialises version allocation in an output directory. */
 export const REGISTRY_LOCK_FILE = ".registry.lock";
@@ -35,6 +46,11 @@ export interface SaveOptions {
   database?: string;
   /** Cancels the save before anything becomes visible. */
   signal?: AbortSignal;
+  /**
+   * The directory writes must stay in (default `outputDir`): the output directory's real
+   * path, symbolic links followed, must lie inside it.
+   */
+  allowedDir?: string;
 }
 
 /** The zod schema of {@linkcode SaveOptions}; fills the default output directory. */
@@ -46,6 +62,7 @@ export const SaveOptionsSchema: z.ZodType<SaveOptions & { outputDir: string }, S
     ).optional(),
     database: z.string().min(1).optional(),
     signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+    allowedDir: z.string().min(1).optional(),
   }).strict();
 
 /** The saved model's paths and its metadata. */
@@ -78,12 +95,53 @@ async function freshStem(dir: string, modelType: TrainedModel["modelType"], vers
   }
 }
 
+/**
+ * The highest version of (model type, network) in `dir`, counting broken models too (by
+ * their metadata, or when that is unreadable by their file name, whatever the network).
+ */
+async function lastVersion(dir: string, model: TrainedModel): Promise<number> {
+  const { intact, broken } = await inspectModels(dir);
+  let last = 0;
+  for (const { metadata } of intact) {
+    if (metadata.model_type === model.modelType && metadata.network === model.provenance.network) {
+      last = Math.max(last, Number(metadata.version));
+    }
+  }
+  for (const { metadataPath, metadata } of broken) {
+    const name = parseArtifactName(basename(metadataPath));
+    if (metadata && metadata.network !== model.provenance.network) continue;
+    if (name?.modelType === model.modelType && name.version < MAX_VERSION) {
+      last = Math.max(last, name.version);
+    }
+  }
+  return last;
+}
+
+/**
+ * Removes what a killed save left (callers hold the registry lock, so no save is under
+ * way): hidden staging files, and a model's `.txt`, `.evaluation.json.gz` or `.html` renamed
+ * into place whose `.json` (renamed last) never was.
+ */
+async function removeStaleStaging(dir: string): Promise<void> {
+  const names = new Set<string>();
+  for await (const item of Deno.readDir(dir)) if (item.isFile) names.add(item.name);
+  for (const name of names) {
+    const stem = COMPANION_NAME.exec(name)?.[1];
+    const orphan = stem !== undefined && !names.has(`${stem}.json`);
+    if (STAGING_NAME.test(name) || orphan) {
+      await Deno.remove(join(dir, name)).catch(() => {});
+      logger.info("Removed a file an interrupted save left: {name}", { name });
+    }
+  }
+}
+
 function buildMetadata(
   model: TrainedModel,
   version: number,
   stem: string,
   now: Date,
   modelSha256: string,
+  tag: string,
 ): ModelMetadata {
   const parsed = TrainedDetailsSchema.safeParse(model.details);
   if (!parsed.success) {
@@ -109,14 +167,16 @@ function buildMetadata(
   const metrics = Object.fromEntries(
     Object.entries(model.metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]),
   );
-  return ModelMetadataSchema.parse({
-    model_id: `${p.network}_${model.modelType}_v${version}`,
+  const metadata = ModelMetadataSchema.safeParse({
+    model_id: `${p.network}_${model.modelType}_v${version}_${tag}`,
     model_type: model.modelType,
     version: String(version),
     timestamp: now.toISOString(),
     network: p.network,
     database: p.database,
     window_days: p.windowDays,
+    history_days: p.historyDays,
+    model_trainer: "LightGBM",
     training_period: { start_date: p.startDate, end_date: p.endDate },
     split,
     data_stats: {
@@ -144,11 +204,20 @@ function buildMetadata(
     ...(comparison !== undefined ? { comparison } : {}),
     details,
   });
+  if (!metadata.success) {
+    throw new RiskTrainError(
+      "DATA_INVALID",
+      `The model's metadata does not match the schema: ${
+        z.prettifyError(metadata.error).replaceAll("\n", " ")
+      }`,
+    );
+  }
+  return metadata.data;
 }
 
 /**
  * Saves a trained model as `<outputDir>/<model_type>_v<version>_<YYYYmmdd_HHMMSS>.txt`
- * (LightGBM text), `.evaluation.json` (what the report plots, when the model carries it),
+ * (LightGBM text), `.evaluation.json.gz` (what the report plots, when the model carries it),
  * `.html` (the report) and `.json` (metadata), `version` being the next one for the model type
  * and network. The files are written under temporary names and fsynced, renamed into
  * place (the `.json` last: it marks the model complete) and the directory fsynced, all
@@ -165,28 +234,22 @@ export async function save(
   model: TrainedModel,
   options: SaveOptions = {},
 ): Promise<SavedModelWithMetadata> {
-  const { outputDir, clickhouse, database, signal } = SaveOptionsSchema.parse(options);
+  const { outputDir, clickhouse, database, signal, allowedDir } = SaveOptionsSchema.parse(options);
   throwIfAborted(signal);
-  try {
-    await Deno.mkdir(outputDir, { recursive: true });
-  } catch (error) {
-    throw new RiskTrainError("STORAGE", `Cannot create the output directory: ${outputDir}`, {
-      cause: error,
-    });
-  }
+  const realDir = await prepareOutputDir(outputDir, {
+    allowedDir,
+    entries: [REGISTRY_LOCK_FILE, CLAIMS_DIR],
+  });
+  const tag = await directoryTag(realDir);
   const modelBytes = new TextEncoder().encode(model.modelText);
   const modelSha256 = await sha256Hex(modelBytes);
   let saved: SavedModelWithMetadata;
   {
-    await using _lock = await acquireLock(join(outputDir, REGISTRY_LOCK_FILE));
-    const existing = await list({
-      outputDir,
-      modelType: model.modelType,
-      network: model.provenance.network,
-    });
-    const version = Math.max(0, ...existing.map((e) => Number(e.metadata.version))) + 1;
+    await using _lock = await acquireLock(join(outputDir, REGISTRY_LOCK_FILE), { signal });
+    await removeStaleStaging(outputDir);
+    const version = await lastVersion(outputDir, model) + 1;
     const { stem, now } = await freshStem(outputDir, model.modelType, version);
-    const metadata = buildMetadata(model, version, stem, now, modelSha256);
+    const metadata = buildMetadata(model, version, stem, now, modelSha256, tag);
     const modelPath = join(outputDir, `${stem}.txt`);
     const metadataPath = join(outputDir, `${stem}.json`);
     const reportPath = join(outputDir, `${stem}.html`);
@@ -223,7 +286,15 @@ export async function save(
   if (clickhouse) {
     const target = database ?? model.provenance.database;
     try {
-      await registerModel(clickhouse, target, saved.metadata, resolve(saved.modelPath));
+      await registerModel(
+        clickhouse,
+        target,
+        saved.metadata,
+        join(realDir, basename(saved.modelPath)),
+        {
+          signal,
+        },
+      );
     } catch (error) {
       throw new RiskTrainError(
         error instanceof RiskTrainError ? error.code : "CLICKHOUSE_QUERY",

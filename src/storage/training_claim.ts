@@ -5,16 +5,20 @@
  * @module
  */
 import { join } from "node:path";
+import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { RiskTrainError } from "../errors.ts";
-import { acquireLock } from "./_files.ts";
+import { acquireLock } from "../file_lock.ts";
 import { DEFAULT_OUTPUT_DIR } from "./registry.ts";
+
+const logger = getLogger(["risktrain", "storage"]);
 
 /** The hidden directory of claim files inside an output directory. */
 export const CLAIMS_DIR = ".claims";
 
 /**
  * Claims the training configuration `configHash` (see `trainingKey`) in `outputDir`,
- * waiting while another run holds it. Release it by disposing (`await using`); the
+ * waiting (with a log line naming the holder; `signal` cancels the wait) while another run
+ * holds it. Release it by disposing (`await using`); the
  * operating system releases it if the process dies, so a killed run never blocks others.
  *
  * @example
@@ -25,7 +29,7 @@ export const CLAIMS_DIR = ".claims";
  */
 export async function claimTraining(
   configHash: string,
-  options: { outputDir?: string } = {},
+  options: { outputDir?: string; signal?: AbortSignal } = {},
 ): Promise<AsyncDisposable & { path: string }> {
   if (!/^[0-9a-f]{64}$/.test(configHash)) {
     throw new RangeError(`Expected a SHA-256 hex configuration hash: ${configHash}`);
@@ -38,5 +42,9 @@ export async function claimTraining(
       cause: error,
     });
   }
-  return await acquireLock(join(dir, `${configHash}.lock`));
+  return await acquireLock(join(dir, `${configHash}.lock`), {
+    signal: options.signal,
+    onWait: (holder) =>
+      logger.info("Waiting for {holder}, which trains the same configuration", { holder }),
+  });
 }

@@ -85,6 +85,7 @@ export function syntheticMatrix(options: SyntheticMatrixOptions = {}): FeatureMa
       startDate: "2024-01-01",
       endDate: new Date((firstDay + days - 1) * 86_400_000).toISOString().slice(0, 10),
       windowDays: 7,
+      historyDays: 30,
       fingerprint: `synthetic-${options.seed ?? 1}-${numRows}`,
     },
   };

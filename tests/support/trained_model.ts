@@ -61,6 +61,7 @@ export function trainedModelFixture(
       startDate: "2024-01-01",
       endDate: "2024-03-31",
       windowDays: 7,
+      historyDays: 30,
       fingerprint: "f".repeat(16),
     },
   };

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { absent, figure, section } from "../html.ts";
+import { describeFeature } from "../../score/feature_descriptions.ts";
+import { absent, figure, section, table } from "../html.ts";
 import { COLORS, Plot, renderPlot } from "../_plot.ts";
 import type { ReportInput } from "../report_input.ts";
 
@@ -22,13 +23,26 @@ function importance({ metadata }: ReportInput): string {
     marginLeft: 230,
     x: { label: "total gain", grid: true },
     y: { label: null, domain: top.map((f) => f.name) },
-    marks: [Plot.barX(top, { x: "gain", y: "name", fill: COLORS.blue }), Plot.ruleX([0])],
+    marks: [
+      Plot.barX(top, {
+        x: "gain",
+        y: "name",
+        fill: COLORS.blue,
+        title: (f: { name: string }) => describeFeature(f.name),
+      }),
+      Plot.ruleX([0]),
+    ],
   });
+  const total = metadata.feature_importance.reduce((sum, f) => sum + f.gain, 0);
+  const described = table(
+    ["feature", "share of gain", "what it is (feature catalogue)"],
+    top.map((f) => [f.name, `${(100 * f.gain / total).toFixed(1)}%`, describeFeature(f.name)]),
+  );
   return figure(
     `Feature importance by gain (top ${top.length})`,
     chart,
     "Total gain of the splits on each feature in the final model.",
-  );
+  ) + `<details><summary>The top features and what they are</summary>${described}</details>`;
 }
 
 /** A fixed jitter in [-0.4, 0.4) of row r, so that the beeswarm is the same on every build. */
@@ -119,6 +133,6 @@ export function explanationsSection(input: ReportInput): string {
     "explanations",
     "Explanations",
     `<div class="grid">${importance(input)}</div>${shapCharts(input)}` +
-      absent("Feature descriptions: see the feature catalogue, docs/FEATURES.md."),
+      `<p class="muted">Hover a bar for the feature's description; every feature is in docs/FEATURES.md.</p>`,
   );
 }

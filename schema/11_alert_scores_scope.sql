@@ -1,0 +1,5 @@
+-- Upgrades a alert_scores table created before risktrain added the scoring scope columns
+-- (appended last, as in 06_alert_scores.sql).
+ALTER TABLE {db:Identifier}.alert_scores
+    ADD COLUMN IF NOT EXISTS network String DEFAULT '',
+    ADD COLUMN IF NOT EXISTS window_days UInt16 DEFAULT 0
