@@ -169,32 +169,36 @@ function planBatch(
   return planned;
 }
 
-/** Deletes the batch's rows of `table` (labels: of the network) and inserts the staged ones. */
-async function replaceRows(
+/** Deletes the rows of `table` that `where` selects, when there are any (one mutation). */
+async function deleteRows(
   ch: ClickHouse,
   database: string,
   table: InputTable,
-  stage: string,
-  columns: string,
-  rows: { delete: string; select: string; filter?: string },
-  params: Record<string, string | number>,
+  where: string,
+  params: Record<string, string | number | string[]>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const all = { ...params, db: database, stage };
-  await ch.command("ALTER TABLE {db:Identifier}." + table + " DELETE WHERE " + rows.delete, {
+  const all = { ...params, db: database };
+  // A mutation checks every part of the table: run one only when there are rows to replace.
+  const existing = await ch.query(
+    "SELECT count() AS n FROM {db:Identifier}." + table + " WHERE " + where,
+    { params: all, signal },
+  );
+  if (Number(existing.getChild("n")?.get(0) ?? 0) === 0) return;
+  await ch.command("DELETE FROM {db:Identifier}." + table + " WHERE " + where, {
     params: all,
     settings: { mutations_sync: 2 },
     signal,
   });
-  await ch.command(
-    "INSERT INTO {db:Identifier}." + table + " (" + columns + ") SELECT " + rows.select +
-      " FROM {db:Identifier}.{stage:Identifier}" +
-      (rows.filter === undefined ? "" : " WHERE " + rows.filter),
-    { params: all, signal },
-  );
 }
 
-const BATCH_WHERE = "processing_date = {stamp_date:Date} AND window_days = {stamp_window:UInt16}";
+/** The rows of the imported batches, `{keys:Array(String)}` of `YYYY-MM-DD/window`. */
+const BATCH_KEYS = "concat(toString(processing_date), '/', toString(window_days)) " +
+  "IN {keys:Array(String)}";
+/** The rows of one window. */
+const WINDOW = "window_days = {stamp_window:UInt16}";
+/** ... of the network (labels). */
+const NETWORK = " AND network = {stamp_network:String}";
 
 /**
  * Imports the upstream's snapshot exports of one network: every batch folder
@@ -209,10 +213,10 @@ const BATCH_WHERE = "processing_date = {stamp_date:Date} AND window_days = {stam
  * and float widths, decimals, integers for Bool, integer arrays, JSON-string arrays; a
  * column of another kind is one DATA_INVALID error naming the file, the column, the type
  * found and the type expected). raw_features then keeps the optional columns every
- * snapshot has (a column a snapshot lacks is missing, not zero). Then, batch by batch, each
- * file is staged (converted in ClickHouse SQL as it is read), its staged row count checked,
- * and the batch's rows of the table replaced by the staged ones: importing a batch twice
- * gives the same rows. A batch without alerts.parquet imports what it has, with a warning
+ * snapshot has (a column a snapshot lacks is missing, not zero). Then every file is staged
+ * (converted in ClickHouse SQL as it is read) and its staged row count checked; only then
+ * are the imported batches' rows of each table replaced by the staged ones (one DELETE per
+ * table, when it holds any of them): importing a batch twice gives the same rows. A batch without alerts.parquet imports what it has, with a warning
  * that the alert and cluster models need alerts. patterns.parquet is verified, not loaded
  * (no table of the contract holds patterns).
  *
@@ -285,24 +289,31 @@ export async function importSnapshots(
 
   const steps = plans.flat().length + (labels === undefined ? 0 : 1);
   let step = 0;
+  // Every file of every batch is staged (converted) first, into one staging table per table
+  // and column list: a file that fails to convert changes nothing. Then each table's imported
+  // batches are replaced at once (one DELETE, a mutation, per table rather than per batch).
   const stagePrefix = "_risktrain_import_" + crypto.randomUUID().replaceAll("-", "").slice(0, 12);
-  const staged = new Set<string>();
-  const stageOf = (table: InputTable) => {
-    const stage = stagePrefix + "_" + table;
-    staged.add(stage);
-    return stage;
+  const staged = new Map<string, { stage: string; table: InputTable; columns: string }>();
+  const stageOf = (table: InputTable, plan: FileConversion) => {
+    const columns = plan.columns.join(", ");
+    const signature = table + " " + columns;
+    const existing = staged.get(signature);
+    if (existing !== undefined) return { stage: existing.stage, create: false };
+    const stage = stagePrefix + "_" + staged.size + "_" + table;
+    staged.set(signature, { stage, table, columns });
+    return { stage, create: true };
   };
   const batches: ImportedBatch[] = [];
   let labelRows = 0;
   try {
     for (const [i, batch] of layout.batches.entries()) {
       const rows: Partial<Record<InputTable, number>> = {};
-      // Stage every file of the batch first: a file that fails to convert changes nothing.
       for (const file of plans[i]) {
-        const stage = stageOf(file.table);
+        const { stage, create } = stageOf(file.table, file.plan);
         const loaded = await stageFile(ch, file.plan, resolve(file.path), file.sha256, {
           database,
           stage,
+          create,
           table: file.table,
         }, signal);
         if (loaded !== file.rows) {
@@ -312,67 +323,72 @@ export async function importSnapshots(
           );
         }
         rows[file.table] = loaded;
-      }
-      for (const file of plans[i]) {
-        const stage = stagePrefix + "_" + file.table;
-        await replaceRows(
-          ch,
-          database,
-          file.table,
-          stage,
-          file.plan.columns.join(", "),
-          {
-            delete: BATCH_WHERE,
-            select: file.plan.columns.join(", "),
-          },
-          file.plan.params as Record<string, string | number>,
-          signal,
-        );
-        await ch.command("DROP TABLE {db:Identifier}.{stage:Identifier}", {
-          params: { db: database, stage },
-          signal,
-        });
-        staged.delete(stage);
-        logger.info("Imported {file}: {rows} rows into {table}", {
+        logger.info("Read {file}: {rows} rows for {table}", {
           file: file.path,
-          rows: rows[file.table],
+          rows: loaded,
           table: file.table,
         });
         opts.onProgress?.({
           file: file.path,
           table: file.table,
-          rows: rows[file.table]!,
+          rows: loaded,
           step: ++step,
           steps,
         });
-      }
-      const hasAlerts = verified[i].has("alerts.parquet");
-      if (!hasAlerts) {
-        logger.warn(
-          "Batch {batch} has no alerts.parquet: imported its features and money flows only; " +
-            "the alert and cluster models need alerts (exports before December 2025 carried " +
-            "alerts.parquet and clusters.parquet)",
-          { batch: key(batch) },
-        );
       }
       batches.push({
         processingDate: batch.processingDate,
         windowDays: batch.windowDays,
         rows,
-        hasAlerts,
+        hasAlerts: verified[i].has("alerts.parquet"),
       });
     }
+    let labelStage: string | undefined;
     if (labels !== undefined && labelPlan !== undefined) {
-      labelRows = await importLabels(
+      labelStage = await stageLabels(
+        ch,
+        database,
+        labels,
+        labelPlan,
+        stagePrefix + "_labels",
+        signal,
+      );
+      staged.set("labels", { stage: labelStage, table: "raw_address_labels", columns: "" });
+    }
+
+    for (const table of Object.values(BATCH_FILES)) {
+      const keys = layout.batches.filter((_, i) => plans[i].some((file) => file.table === table))
+        .map(key);
+      if (keys.length === 0) continue;
+      await deleteRows(ch, database, table, BATCH_KEYS, { keys }, signal);
+      for (const entry of staged.values()) {
+        if (entry.table !== table) continue;
+        await ch.command(
+          "INSERT INTO {db:Identifier}." + table + " (" + entry.columns + ") SELECT " +
+            entry.columns + " FROM {db:Identifier}.{stage:Identifier}",
+          { params: { db: database, stage: entry.stage }, signal },
+        );
+      }
+      logger.info("Replaced {batches} batches of {table}", { batches: keys.length, table });
+    }
+    for (const batch of batches.filter((b) => !b.hasAlerts)) {
+      logger.warn(
+        "Batch {batch} has no alerts.parquet: imported its features and money flows only; " +
+          "the alert and cluster models need alerts (exports before December 2025 carried " +
+          "alerts.parquet and clusters.parquet)",
+        { batch: batch.processingDate + "/" + batch.windowDays },
+      );
+    }
+    if (labels !== undefined && labelPlan !== undefined && labelStage !== undefined) {
+      labelRows = await replaceLabels(
         ch,
         database,
         labels,
         labelPlan,
         layout.batches,
-        stageOf("raw_address_labels"),
+        labelStage,
         signal,
       );
-      staged.delete(stagePrefix + "_raw_address_labels");
       opts.onProgress?.({
         file: labels.path,
         table: "raw_address_labels",
@@ -387,7 +403,7 @@ export async function importSnapshots(
       });
     }
   } finally {
-    for (const stage of staged) {
+    for (const { stage } of staged.values()) {
       await ch.command("DROP TABLE IF EXISTS {db:Identifier}.{stage:Identifier}", {
         params: { db: database, stage },
       }).catch((error) => logger.warn("Could not drop {stage}: {error}", { stage, error }));
@@ -403,18 +419,19 @@ export async function importSnapshots(
   };
 }
 
-async function importLabels(
+/** Stages the labels file (checking its row count); returns the staging table. */
+async function stageLabels(
   ch: ClickHouse,
   database: string,
   labels: ParquetColumns & { path: string; sha256: string },
   plan: FileConversion,
-  batches: readonly SnapshotBatch[],
   stage: string,
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<string> {
   const loaded = await stageFile(ch, plan, resolve(labels.path), labels.sha256, {
     database,
     stage,
+    create: true,
     table: "raw_address_labels",
   }, signal);
   if (loaded !== labels.rows) {
@@ -423,49 +440,67 @@ async function importLabels(
       `Row count mismatch: ${labels.path} gave ${loaded} rows (its footer: ${labels.rows})`,
     );
   }
+  return stage;
+}
+
+/** Replaces the network's labels of the imported batches (or windows) with the staged ones. */
+async function replaceLabels(
+  ch: ClickHouse,
+  database: string,
+  labels: ParquetColumns & { path: string },
+  plan: FileConversion,
+  batches: readonly SnapshotBatch[],
+  stage: string,
+  signal?: AbortSignal,
+): Promise<number> {
   const columns = plan.columns.join(", ");
-  const params = plan.params as Record<string, string | number>;
-  const hasWindow = labels.columns.some((column) => column.name === "window_days");
-  let rows = 0;
-  const count = async (where: string, extra: Record<string, string | number>) => {
+  const network = { stamp_network: plan.params.stamp_network as string };
+  const insert = (select: string, filter: string, params: Record<string, string | number>) =>
+    ch.command(
+      "INSERT INTO {db:Identifier}.raw_address_labels (" + columns + ") SELECT " + select +
+        " FROM {db:Identifier}.{stage:Identifier}" + filter,
+      { params: { ...network, ...params, db: database, stage }, signal },
+    );
+  const count = async (filter: string, params: Record<string, string | number>) => {
     const table = await ch.query(
-      "SELECT count() AS n FROM {db:Identifier}.{stage:Identifier}" + where,
-      { params: { db: database, stage, ...extra }, signal },
+      "SELECT count() AS n FROM {db:Identifier}.{stage:Identifier}" + filter,
+      { params: { ...params, db: database, stage }, signal },
     );
     return Number(table.getChild("n")?.get(0) ?? 0);
   };
-  const replace = (select: { delete: string; select: string; filter?: string }, stamps: object) =>
-    replaceRows(ch, database, "raw_address_labels", stage, columns, select, {
-      ...params,
-      ...stamps,
-    }, signal);
+  let rows = 0;
   if (!plan.dated) {
     // One stamped copy per batch, as the upstream's ingestion makes.
+    await deleteRows(ch, database, "raw_address_labels", BATCH_KEYS + NETWORK, {
+      ...network,
+      keys: batches.map(key),
+    }, signal);
+    const copy = await count("", {});
     for (const batch of batches) {
-      await replace({
-        delete: BATCH_WHERE + " AND network = {stamp_network:String}",
-        select: "* REPLACE ({stamp_date:Date} AS processing_date, " +
-          "{stamp_window:UInt16} AS window_days)",
-      }, { stamp_date: batch.processingDate, stamp_window: batch.windowDays });
-      rows += loaded;
+      await insert(
+        "* REPLACE ({stamp_date:Date} AS processing_date, {stamp_window:UInt16} AS window_days)",
+        "",
+        { stamp_date: batch.processingDate, stamp_window: batch.windowDays },
+      );
+      rows += copy;
     }
   } else {
+    const hasWindow = labels.columns.some((column) => column.name === "window_days");
     for (const windowDays of new Set(batches.map((batch) => batch.windowDays))) {
-      await replace({
-        delete: "window_days = {stamp_window:UInt16} AND network = {stamp_network:String}",
-        ...(hasWindow
-          ? { select: "*", filter: "window_days = {stamp_window:UInt16}" }
-          : { select: "* REPLACE ({stamp_window:UInt16} AS window_days)" }),
-      }, { stamp_window: windowDays });
-      rows += hasWindow
-        ? await count(" WHERE window_days = {w:UInt16}", { w: windowDays })
-        : loaded;
+      const window = { stamp_window: windowDays };
+      await deleteRows(ch, database, "raw_address_labels", WINDOW + NETWORK, {
+        ...network,
+        ...window,
+      }, signal);
+      if (hasWindow) {
+        await insert("*", " WHERE " + WINDOW, window);
+        rows += await count(" WHERE " + WINDOW, window);
+      } else {
+        await insert("* REPLACE ({stamp_window:UInt16} AS window_days)", "", window);
+        rows += await count("", {});
+      }
     }
   }
-  await ch.command("DROP TABLE {db:Identifier}.{stage:Identifier}", {
-    params: { db: database, stage },
-    signal,
-  });
   logger.info("Imported {file}: {rows} label rows ({kind})", {
     file: labels.path,
     rows,

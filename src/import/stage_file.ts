@@ -18,15 +18,17 @@ import { sha256 } from "./snapshot_meta.ts";
 export interface StageTarget {
   /** The network database. */
   database: string;
-  /** The staging table (created here, dropped by the caller). */
+  /** The staging table (emptied, or dropped, by the caller). */
   stage: string;
+  /** Whether to create it first (else it exists, empty, with the plan's columns). */
+  create: boolean;
   /** The input table whose columns it copies. */
   table: InputTable;
 }
 
 /**
- * Creates `target.stage` with the types of `target.table`'s converted columns and fills it
- * from the file; returns the rows staged. `expectedSha256` is checked again on the bytes a
+ * Creates `target.stage` (when `target.create`) with the types of `target.table`'s converted
+ * columns and fills it from the file; returns the rows the file added to it. `expectedSha256` is checked again on the bytes a
  * server is sent.
  *
  * @example
@@ -45,11 +47,21 @@ export async function stageFile(
 ): Promise<number> {
   const params = { ...plan.params, db: target.database, stage: target.stage, path };
   const columns = plan.columns.join(", ");
-  await ch.command(
-    "CREATE TABLE {db:Identifier}.{stage:Identifier} ENGINE = MergeTree ORDER BY tuple() " +
-      "AS SELECT " + columns + " FROM {db:Identifier}." + target.table + " LIMIT 0",
-    { params, signal },
-  );
+  const staged = async () => {
+    const counted = await ch.query("SELECT count() AS n FROM {db:Identifier}.{stage:Identifier}", {
+      params,
+      signal,
+    });
+    return Number(counted.getChild("n")?.get(0) ?? 0);
+  };
+  const before = target.create ? 0 : await staged();
+  if (target.create) {
+    await ch.command(
+      "CREATE TABLE {db:Identifier}.{stage:Identifier} ENGINE = MergeTree ORDER BY tuple() " +
+        "AS SELECT " + columns + " FROM {db:Identifier}." + target.table + " LIMIT 0",
+      { params, signal },
+    );
+  }
   const select = plan.select.join(", ");
   const where = plan.checks.length > 0 ? " WHERE " + plan.checks.join(" AND ") : "";
   const insert = "INSERT INTO {db:Identifier}.{stage:Identifier} (" + columns + ") SELECT " +
@@ -80,9 +92,5 @@ export async function stageFile(
         "implementation cannot be sent files)",
     );
   }
-  const counted = await ch.query("SELECT count() AS n FROM {db:Identifier}.{stage:Identifier}", {
-    params,
-    signal,
-  });
-  return Number(counted.getChild("n")?.get(0) ?? 0);
+  return await staged() - before;
 }
