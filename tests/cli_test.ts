@@ -1,32 +1,10 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { startChdbHttpServer } from "./support/chdb_http_harness.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { type DenoRun, ROOT, runDeno } from "./support/run_deno.ts";
 
 /** Runs cli.ts the way the tasks do: under the `train` permission set, plus `flags`. */
-async function cli(args: string[], flags: string[] = [], permissionSet = "train"): Promise<CliRun> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", `-P=${permissionSet}`, ...flags, "cli.ts", ...args],
-    cwd: ROOT,
-    // Only what Deno itself needs: no CLICKHOUSE_* from the caller's environment.
-    env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/", PATH: Deno.env.get("PATH") ?? "" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function cli(args: string[], flags: string[] = [], permissionSet = "train"): Promise<DenoRun> {
+  return runDeno(["run", `-P=${permissionSet}`, ...flags, "cli.ts", ...args]);
 }
 
 function lastLine(text: string): string {

@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+import { type DenoRun, ROOT, runDeno } from "./support/run_deno.ts";
 
 /** `deno run -P=train cli.ts demo ...` in the repository, with a clean environment. */
-async function demo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=train", "cli.ts", "demo", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/", PATH: Deno.env.get("PATH") ?? "" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+function demo(args: string[]): Promise<DenoRun> {
+  return runDeno(["run", "-P=train", "cli.ts", "demo", ...args]);
 }
 
 const artifacts = (dir: string) => {

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { FEATURE_COLUMNS } from "../src/extract/contract_columns.ts";
@@ -19,6 +18,7 @@ import { train } from "../src/train/train.ts";
 import type { ClickHouse, ExtractQuery } from "../src/types.ts";
 import { loadFixture } from "./fixtures/feature_fixture.ts";
 import { startChdbHttpServer } from "./support/chdb_http_harness.ts";
+import { ROOT, runDeno } from "./support/run_deno.ts";
 import { sortedRows } from "./support/table_rows.ts";
 import { DROPPED_FEATURES, exportUpstream, NEW_FEATURES } from "./support/upstream_export.ts";
 
@@ -280,29 +280,14 @@ Deno.test("a generated network exported and imported gives the same fingerprint 
 });
 
 Deno.test("deno task import loads the exports and prints a line per batch", async () => {
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const work = join(root, ".risktrain", "import-cli-" + crypto.randomUUID());
+  const work = join(ROOT, ".risktrain", "import-cli-" + crypto.randomUUID());
   const outside = await upstreamExport();
   try {
     const from = join(work, "exports");
     await Deno.mkdir(work, { recursive: true });
     await Deno.rename(outside, from);
-    const run = async (from: string) => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: ["task", "-q", "import", "--network", "fx", "--from", from, "--data-dir", work],
-        cwd: root,
-        env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/", PATH: Deno.env.get("PATH") ?? "" },
-        clearEnv: true,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const decoder = new TextDecoder();
-      return {
-        code: output.code,
-        stdout: decoder.decode(output.stdout),
-        stderr: decoder.decode(output.stderr),
-      };
-    };
+    const run = (from: string) =>
+      runDeno(["task", "-q", "import", "--network", "fx", "--from", from, "--data-dir", work]);
     const ok = await run(from);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^Imported 3 batches into risk_scoring_fx in [\d.]+ s:$/m);

@@ -1,27 +1,12 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { save } from "../src/storage/save.ts";
+import { type DenoRun, ROOT, runDeno } from "./support/run_deno.ts";
 import { trainedModelFixture } from "./support/trained_model.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
 /** Runs cli.ts under the `models` permission set, as `deno task models` does. */
-async function models(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=models", "cli.ts", "models", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/", PATH: Deno.env.get("PATH") ?? "" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function models(args: string[]): Promise<DenoRun> {
+  return runDeno(["run", "-P=models", "cli.ts", "models", ...args]);
 }
 
 /** Two alert scorers of one network (v2 better on AUC, importance moved from a to b) and a ranker. */
