@@ -141,8 +141,6 @@ export function trainArgs(
   for (const [flag, value] of [["--trials", "0"], ["--folds", "2"]]) {
     if (!extra.includes(flag)) small.push(flag, value);
   }
-  // The faults are about files and locks, not signal: a weak model on the small network is
-  // saved (marked weak) rather than refused.
   if (!extra.includes("--allow-weak")) small.push("--allow-weak");
   return [
     "train",
@@ -155,7 +153,6 @@ export function trainArgs(
     "--model-type",
     modelType,
     ...small,
-    "--allow-weak",
     "--output-dir",
     outputDir,
     ...engine,
