@@ -186,7 +186,7 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
       const scored = await cli([...score, "--write"], net, "score");
       assert.equal(scored.code, 0, scored.stderr);
       assert.match(scored.stdout, /^Scored 1200 rows with clitest_alert_scorer_v1_[0-9a-f]{8}$/m);
-      assert.match(scored.stdout, /backtest on \d+ labelled rows: test_auc 0\.\d{4}/);
+      assert.match(scored.stdout, /backtest on \d+ labelled rows: test_auc 0\.\d+,/);
       written.push(scored.stdout.split("\n").find((line) => line.startsWith("Wrote")));
     }
     assert.equal(

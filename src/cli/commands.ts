@@ -26,7 +26,7 @@ import { DEFAULT_OUTPUT_DIR } from "../storage/registry.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { type Connection, connectionNeeds, resolveConnection, usageError } from "./connection.ts";
 import { runDoctor } from "./doctor_command.ts";
-import { figure, seconds } from "./human.ts";
+import { figure, seconds, wrapList } from "./human.ts";
 import { runImport } from "./import_command.ts";
 import {
   runModelsCompare,
@@ -55,7 +55,6 @@ export interface CommandContext {
 }
 
 /** Widest line a summary prints. */
-const SUMMARY_WIDTH = 160;
 
 const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "cluster_scorer"];
 
@@ -294,23 +293,6 @@ async function trainAndPrint(
   });
   context.progress.done();
   printResult(result, context.print);
-}
-
-/** `items` joined by ", " into lines of at most `width` columns, the first after `head`. */
-function wrapList(head: string, items: readonly string[], width = SUMMARY_WIDTH): string[] {
-  const indent = " ".repeat(head.length);
-  const lines: string[] = [];
-  let line = head;
-  items.forEach((item, i) => {
-    const piece = i < items.length - 1 ? `${item},` : item;
-    if (line === head) line += piece;
-    else if (line.length + 1 + piece.length > width) {
-      lines.push(line);
-      line = indent + piece;
-    } else line += ` ${piece}`;
-  });
-  lines.push(line);
-  return lines;
 }
 
 function printResult(result: RunTrainingResult, print: (line: string) => void): void {

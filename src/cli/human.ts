@@ -57,3 +57,32 @@ export function humanValue(key: string, value: unknown): string {
   }
   return String(value);
 }
+
+/** Width of the summaries commands print (a 160-column terminal). */
+export const SUMMARY_WIDTH = 160;
+
+/**
+ * `items` joined by ", " into lines of at most `width` columns, the first after `head`, the
+ * others indented under it.
+ *
+ * @example
+ * ```ts
+ * import { wrapList } from "./human.ts";
+ * console.assert(wrapList("  m  ", ["a 1", "b 2"], 10).join("|") === "  m  a 1,|     b 2");
+ * ```
+ */
+export function wrapList(head: string, items: readonly string[], width = SUMMARY_WIDTH): string[] {
+  const indent = " ".repeat(head.length);
+  const lines: string[] = [];
+  let line = head;
+  items.forEach((item, i) => {
+    const piece = i < items.length - 1 ? `${item},` : item;
+    if (line === head) line += piece;
+    else if (line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = indent + piece;
+    } else line += ` ${piece}`;
+  });
+  lines.push(line);
+  return lines;
+}

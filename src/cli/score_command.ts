@@ -25,6 +25,7 @@ import type { CommandContext } from "./commands.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
 import type { CliCommand } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
+import { figure, wrapList } from "./human.ts";
 import { runProgressBars } from "./run_progress.ts";
 
 /** The flags only `score` has (network, dates, window, model type and connection are shared). */
@@ -68,12 +69,13 @@ async function modelsFor(command: ScoreCommand, outputDir: string): Promise<Load
   return models;
 }
 
-function metricsLine(result: ScoreResult): string {
-  if (result.metrics === null) return "no labelled rows";
+/** The backtest's figures (4 significant digits), wrapped to the summary width. */
+function metricsLines(result: ScoreResult): string[] {
+  if (result.metrics === null) return ["  no labelled rows"];
   const figures = Object.entries(result.metrics)
     .filter(([, value]) => Number.isFinite(value))
-    .map(([name, value]) => `${name} ${value.toFixed(4)}`);
-  return `backtest on ${result.labelledRows} labelled rows: ${figures.join(", ")}`;
+    .map(([name, value]) => `${name} ${figure(value)}`);
+  return wrapList(`  backtest on ${result.labelledRows} labelled rows: `, figures);
 }
 
 /**
@@ -145,7 +147,7 @@ export async function runScore(command: ScoreCommand, context: CommandContext): 
     }
     const result = await score(model, data, { topK: command.topK, signal: context.signal });
     context.print(`Scored ${result.table.numRows} rows with ${result.modelVersion}`);
-    context.print(`  ${metricsLine(result)}`);
+    for (const line of metricsLines(result)) context.print(line);
     byWindow.set(m.window_days, [...(byWindow.get(m.window_days) ?? []), result]);
   }
   if (command.out) {
