@@ -12,8 +12,8 @@ import {
   assertNoPartialArtifact,
   type CliResult,
   embeddedNetwork,
+  generateArgs,
   interrupt,
-  NETWORK,
   registeredPaths,
   runCli,
   spawnCli,
@@ -91,18 +91,7 @@ Deno.test("concurrent runs on a ClickHouse server", async (t) => {
   const engine = ["--clickhouse-url", server.url];
   const options = { dir, flags: [`--allow-net=127.0.0.1:${server.port}`] };
   try {
-    const generated = await runCli([
-      "generate",
-      "--network",
-      NETWORK.network,
-      "--days",
-      String(NETWORK.days),
-      "--alerts-per-day",
-      String(NETWORK.alertsPerDay),
-      "--start-date",
-      NETWORK.startDate,
-      ...engine,
-    ], options);
+    const generated = await runCli(generateArgs(engine), options);
     assert.equal(generated.code, 0, generated.stderr);
 
     await t.step("two identical runs at once produce one model", async () => {

@@ -170,12 +170,9 @@ export interface EmbeddedNetwork extends AsyncDisposable {
   engine: string[];
 }
 
-/** Generates {@linkcode NETWORK} into a new embedded data directory (through cli.ts). */
-export async function embeddedNetwork(): Promise<EmbeddedNetwork> {
-  const dir = await Deno.makeTempDir({ prefix: "risktrain-faults-" });
-  const dataDir = join(dir, "chdb");
-  const engine = ["--data-dir", dataDir];
-  const generated = await runCli([
+/** The `generate` flags that write {@linkcode NETWORK} into the ClickHouse `engine` names. */
+export function generateArgs(engine: string[]): string[] {
+  return [
     "generate",
     "--network",
     NETWORK.network,
@@ -186,7 +183,15 @@ export async function embeddedNetwork(): Promise<EmbeddedNetwork> {
     "--start-date",
     NETWORK.startDate,
     ...engine,
-  ], { dir });
+  ];
+}
+
+/** Generates {@linkcode NETWORK} into a new embedded data directory (through cli.ts). */
+export async function embeddedNetwork(): Promise<EmbeddedNetwork> {
+  const dir = await Deno.makeTempDir({ prefix: "risktrain-faults-" });
+  const dataDir = join(dir, "chdb");
+  const engine = ["--data-dir", dataDir];
+  const generated = await runCli(generateArgs(engine), { dir });
   if (generated.code !== 0) throw new Error(`generate failed: ${generated.stderr}`);
   return {
     dir,
