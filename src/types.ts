@@ -183,6 +183,22 @@ export interface FeatureMatrix {
   provenance: DataProvenance;
 }
 
+/** A time-ordered fold's dates, as recorded in the metadata. */
+export interface TimeFoldDates {
+  /** First processing_date fitted on. */
+  fit_start_date: string;
+  /** Last processing_date fitted on. */
+  fit_end_date: string;
+  /** First processing_date validated. */
+  valid_start_date: string;
+  /** Last processing_date validated. */
+  valid_end_date: string;
+  /** Rows fitted on. */
+  fit_rows: number;
+  /** Rows validated. */
+  valid_rows: number;
+}
+
 /** Evaluation figures of a trained model, by metric name (`test_auc`, `ndcg@10`, ...). */
 export type ModelMetrics = Readonly<Record<string, number>>;
 

@@ -8,6 +8,7 @@
 import { RiskTrainError } from "../errors.ts";
 import { dayToIso } from "./_dates.ts";
 import type { Random } from "./random.ts";
+import type { TimeFoldDates } from "../types.ts";
 
 /** A cross-validation scheme: time-ordered (default), stratified, grouped. */
 export type CvScheme = "time" | "stratified" | "grouped";
@@ -129,22 +130,6 @@ export function groupedFolds(
   const foldOf = new Uint8Array(rows.length);
   foldOfGroup.forEach((f, g) => foldOf.fill(f, starts[g], starts[g + 1]));
   return assemble(rows, foldOf, k);
-}
-
-/** A time-ordered fold's dates, as recorded in the metadata. */
-export interface TimeFoldDates {
-  /** First and last processing_date fitted on. */
-  fit_start_date: string;
-  /** Last processing_date fitted on. */
-  fit_end_date: string;
-  /** First processing_date validated. */
-  valid_start_date: string;
-  /** Last processing_date validated. */
-  valid_end_date: string;
-  /** Rows fitted on. */
-  fit_rows: number;
-  /** Rows validated. */
-  valid_rows: number;
 }
 
 /**

@@ -10,7 +10,7 @@ import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import { fitCalibration } from "../metrics/calibration_fit.ts";
 import { bestF1Threshold } from "../metrics/threshold.ts";
-import type { FeatureMatrix, TrainedModel } from "../types.ts";
+import type { FeatureMatrix, TimeFoldDates, TrainedModel } from "../types.ts";
 import { subsetMatrix } from "./_matrix_subset.ts";
 import { evaluateTest, type TestEvaluation } from "./_test_evaluation.ts";
 import { weakFigures, weakReasons } from "./_weak_model.ts";
@@ -19,14 +19,7 @@ import { shareSource, type TrainingJob, TrainingPool } from "../lightgbm/mod.ts"
 import { LIGHTGBM_VERSION } from "./_lightgbm_version.ts";
 import { summariseCv } from "./cv_curves.ts";
 import { dayToIso } from "./_dates.ts";
-import {
-  type Fold,
-  groupedFolds,
-  keyedFolds,
-  stratifiedFolds,
-  type TimeFoldDates,
-  timeFolds,
-} from "./cv_folds.ts";
+import { type Fold, groupedFolds, keyedFolds, stratifiedFolds, timeFolds } from "./cv_folds.ts";
 import { trainedBundle, withDisplay } from "../report/notebook_display.ts";
 import { evaluationData } from "./evaluation_data.ts";
 import { createRandom } from "./random.ts";

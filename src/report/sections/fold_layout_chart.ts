@@ -7,15 +7,7 @@
 import { absent, figure } from "../html.ts";
 import { COLORS, Plot, renderPlot } from "../_plot.ts";
 import { detail, type ReportInput } from "../report_input.ts";
-
-interface FoldDates {
-  fit_start_date: string;
-  fit_end_date: string;
-  valid_start_date: string;
-  valid_end_date: string;
-  fit_rows: number;
-  valid_rows: number;
-}
+import type { TimeFoldDates } from "../../types.ts";
 
 const day = (date: string, end = false) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + (end ? 86_400_000 : 0));
@@ -23,7 +15,7 @@ const day = (date: string, end = false) =>
 /** The fold layout chart, or a note when the folds are not laid out by date. */
 export function foldLayout({ metadata }: ReportInput): string {
   const cv = detail(metadata, "cv");
-  const folds = Array.isArray(cv?.fold_dates) ? cv.fold_dates as FoldDates[] : [];
+  const folds = Array.isArray(cv?.fold_dates) ? cv.fold_dates as TimeFoldDates[] : [];
   if (!folds.every((f) => typeof f.fit_start_date === "string") || folds.length === 0) {
     return absent(
       `The ${cv?.scheme ?? ""} folds are not laid out by date: ${
