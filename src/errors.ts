@@ -23,7 +23,8 @@ export type ErrorCode =
   | "MODEL_NOT_FOUND"
   | "STORAGE"
   | "CANCELLED"
-  | "NO_SIGNAL";
+  | "NO_SIGNAL"
+  | "WRITE_CONFLICT";
 
 /** Options of {@linkcode RiskTrainError}. */
 export interface RiskTrainErrorOptions {

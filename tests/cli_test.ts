@@ -141,6 +141,8 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
       "2",
       "--folds",
       "2",
+      "--history-days",
+      "10",
       "--output-dir",
       outputDir,
       ...connection,
@@ -152,6 +154,8 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
       !n.startsWith(".")
     ).sort();
     assert.equal(files.length, 4);
+    const metadata = JSON.parse(Deno.readTextFileSync(`${outputDir}/${files[2]}`));
+    assert.equal(metadata.history_days, 10);
     assert.match(files[0], /^alert_scorer_v1_\d{8}_\d{6}\.evaluation\.json\.gz$/);
     assert.match(files[1], /^alert_scorer_v1_\d{8}_\d{6}\.html$/);
     assert.match(files[2], /^alert_scorer_v1_\d{8}_\d{6}\.json$/);

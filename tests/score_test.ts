@@ -200,10 +200,14 @@ Deno.test("score() names features missing from the data or unknown to the model"
 
 const DB = "risk_scoring_" + NETWORK;
 
-async function scoreAll(source: ClickHouse, startDate: string): Promise<ScoreResult[]> {
+async function scoreAll(
+  source: ClickHouse,
+  startDate: string,
+  endDate = range.endDate,
+): Promise<ScoreResult[]> {
   const results: ScoreResult[] = [];
   for (const model of models.values()) {
-    results.push(await score(model, { source, startDate, endDate: range.endDate }));
+    results.push(await score(model, { source, startDate, endDate }));
   }
   return results;
 }
@@ -336,6 +340,76 @@ Deno.test("writeScores() failing or cancelled part-way leaves the previous rows,
     { params: { db: DB } },
   );
   assert.equal(Number(staging.getChild("n")!.get(0)), 0, "no staging table left");
+});
+
+/** `results` as if scored by another version of their models. */
+const versioned = (results: ScoreResult[], suffix: string) =>
+  results.map((r) => ({ ...r, modelVersion: r.modelVersion + suffix }));
+
+Deno.test("writeScores() run at once on one database keep both writes' rows", async () => {
+  const source = await setup();
+  const early = await scoreAll(source, "2024-01-04", "2024-01-05");
+  const late = await scoreAll(source, "2024-01-06");
+  await writeScores(source, early, { network: NETWORK });
+  await writeScores(source, late, { network: NETWORK });
+  const sequential = await outputState(source);
+  await writeScores(source, versioned(early, "_old"), { network: NETWORK });
+  await writeScores(source, versioned(late, "_old"), { network: NETWORK });
+  assert.notDeepEqual(await outputState(source), sequential);
+  // Both writes rebuild the same month partitions; at once, neither loses the other's rows.
+  await Promise.all([
+    writeScores(source, early, { network: NETWORK }),
+    writeScores(source, late, { network: NETWORK }),
+  ]);
+  assert.deepEqual(await outputState(source), sequential);
+});
+
+/**
+ * The real engine, with a writer on another host: before each of the first `times` checks
+ * a write makes just before its switch, a row of another network lands in alert_scores'
+ * month partition.
+ */
+function concurrentWriter(source: ClickHouse, times: number): ClickHouse {
+  let checks = 0;
+  return {
+    ...failingInsert(source, Infinity), // the real engine, no fault
+    query: async (sql: string, options?: StatementOptions) => {
+      if (sql.includes("FROM system.parts") && ++checks % 2 === 0 && checks / 2 <= times) {
+        await source.command(
+          "INSERT INTO {db:Identifier}.alert_scores (processing_date, alert_id, score, " +
+            "model_version, network, window_days) VALUES ('2024-01-02', {id:String}, 0.5, 'x', " +
+            "'elsewhere', 7)",
+          { params: { db: DB, id: `elsewhere-${checks}` } },
+        );
+      }
+      return source.query(sql, options);
+    },
+  };
+}
+
+Deno.test("writeScores() stages again when a writer elsewhere changed its partitions", async () => {
+  const source = await setup();
+  const results = await scoreAll(source, "2024-01-06");
+  await writeScores(source, versioned(results, "_old"), { network: NETWORK });
+  await writeScores(concurrentWriter(source, 1), results, { network: NETWORK });
+  const state = await outputState(source);
+  assert.ok(state.alert_scores.some((row) => row.includes("elsewhere-2")), "the other's row");
+  assert.ok(!state.alert_scores.some((row) => row.includes("_old")), "this write's rows");
+
+  const before = await outputState(source);
+  await assert.rejects(
+    writeScores(concurrentWriter(source, 3), versioned(results, "_new"), { network: NETWORK }),
+    (error: unknown) =>
+      error instanceof RiskTrainError && error.code === "WRITE_CONFLICT" &&
+      /changed alert_scores\/202401 of risk_scoring_sc/.test(error.message),
+  );
+  const after = await outputState(source);
+  const others = after.alert_scores.filter((row) => !row.includes("elsewhere"));
+  assert.deepEqual(others, before.alert_scores.filter((row) => !row.includes("elsewhere")));
+  assert.equal(after.alert_scores.length - others.length, 4, "the other writer's rows stay");
+  const failed = after.batch_metadata.filter((row) => row.endsWith("|FAILED"));
+  assert.equal(failed.length, 3, "one FAILED row per date");
+  assert.ok(failed.every((row) => row.includes("Another writer changed alert_scores/202401")));
 });
 
 Deno.test("score()'s result displays in a notebook: metrics and the highest scores first", async () => {

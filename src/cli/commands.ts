@@ -268,11 +268,15 @@ function generationBar(
   };
 }
 
-/** The evaluation flags of train and demo as runTraining options. */
+/** The evaluation and look-back flags of train and demo as runTraining options. */
 function evaluationFlags(
   command: Extract<CliCommand, { command: "train" | "demo" }>,
-): Pick<RunTrainingOptions, "cv" | "cvGapDays" | "alertBudget" | "calibration" | "allowWeak"> {
+): Pick<
+  RunTrainingOptions,
+  "cv" | "cvGapDays" | "alertBudget" | "calibration" | "allowWeak" | "historyDays"
+> {
   return {
+    historyDays: command.historyDays,
     cv: command.cv,
     cvGapDays: command.cvGapDays,
     alertBudget: command.alertBudget,

@@ -129,6 +129,10 @@ function trainingFlags(defaults: { trials: number; folds: number }) {
         description: message`First processing_date of the test set (default from --test-fraction)`,
       }),
     ),
+    historyDays: optional(option("--history-days", integer({ min: 1, max: 3650 }), {
+      description:
+        message`Look-back of the alert-history features, in days before each alert's date; scoring reuses the model's (default 30)`,
+    })),
     cv: optional(option("--cv", choice(CV_SCHEMES), {
       description:
         message`Cross-validation: time (forward-chaining over dates), stratified, or grouped (by address: the pessimistic unseen-addresses view; ranker: by query) (default time)`,

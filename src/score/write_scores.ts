@@ -11,7 +11,9 @@ import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import { databaseFor } from "../options.ts";
 import { SCHEMA_FILES } from "../schema/schema_files.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
+import { changedPartitions, type PartitionRef, partitionVersions } from "./partition_versions.ts";
 import type { ScoreResult } from "./score.ts";
+import { lockScoreWrites } from "./write_lock.ts";
 
 const logger = getLogger(["risktrain", "score"]);
 
@@ -28,10 +30,15 @@ export interface WriteScoresOptions {
   network: string;
   /** Database of the output tables (default `risk_scoring_<network>`). */
   database?: string;
-  /** Stops the write before it commits; nothing of this run becomes visible then. */
+  /**
+   * Stops the write before it commits (or while it waits for another write's lock); nothing
+   * of this run becomes visible then.
+   */
   signal?: AbortSignal;
   /** Milliseconds spent before the write (extraction), added to `latencies_ms_total`. */
   elapsedMs?: number;
+  /** Directory of the lock that serialises writes to one database (default `.risktrain/locks`). */
+  lockDir?: string;
 }
 
 /** What {@linkcode writeScores} wrote. */
@@ -42,6 +49,8 @@ export interface WriteScoresResult {
   rows: Record<string, number>;
 }
 
+/** How often a write stages again when another writer changed its partitions meanwhile. */
+const STAGING_ATTEMPTS = 3;
 const DAY_MS = 86_400_000;
 const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 const monthOf = (day: number) => {
@@ -178,8 +187,14 @@ interface StagedPartition {
  * and only when all are complete does each table switch with `ALTER TABLE ... REPLACE
  * PARTITION` (atomic per table and partition). A failure or cancellation before that
  * switch leaves the previous rows; the switch itself is a few metadata operations that are
- * not cancelled. Two writes of the same network and month at once may lose one's rows: run
- * one scoring job per network at a time.
+ * not cancelled.
+ *
+ * Two writes at once never lose each other's rows: writes to one database from this host
+ * wait for each other (a lock file in `lockDir`), and a write that finds, just before the
+ * switch, that a writer elsewhere changed one of its partitions since it copied them stages
+ * again (WRITE_CONFLICT after 3 attempts, with nothing written). ClickHouse has no
+ * transaction across the check and the switch, so writers on two hosts committing the same
+ * partition within those milliseconds can still race: schedule one scoring job per network.
  *
  * @example
  * ```ts ignore
@@ -225,12 +240,19 @@ export async function writeScores(
   const run = crypto.randomUUID().replaceAll("-", "");
   const params = { db, network, window: windowDays, dates: dateList };
 
+  await using _lock = await lockScoreWrites(db, { lockDir: options.lockDir, signal });
   await ch.insert(
     "batch_metadata",
     batches.map((b) => batchRecord(b, results, scope, "PROCESSING")),
     { database: db },
   );
   logger.info("Writing scores of {dates} dates to {database}", { dates: dateList.length, db });
+  const partitions: PartitionRef[] = months.flatMap((month) =>
+    [...results.map((r) => SCORE_TABLES[r.modelType]), "batch_metadata"].map((table) => ({
+      table,
+      month,
+    }))
+  );
 
   const staged: StagedPartition[] = [];
   const stage = async (table: string, month: number, rows: Table | Record<string, unknown>[]) => {
@@ -264,8 +286,9 @@ export async function writeScores(
     }
   };
 
-  const rows: Record<string, number> = {};
-  try {
+  let rows: Record<string, number> = {};
+  const stageAll = async () => {
+    rows = {};
     for (const month of months) {
       const inMonth = new Set(batches.filter((b) => monthOf(b.day) === month).map((b) => b.day));
       for (const result of results) {
@@ -282,6 +305,27 @@ export async function writeScores(
           batchRecord(b, results, scope, "COMPLETED")
         ),
       );
+    }
+  };
+  try {
+    for (let attempt = 1;; attempt++) {
+      const copied = await partitionVersions(ch, db, partitions, signal);
+      await stageAll();
+      throwIfAborted(signal);
+      const changed = changedPartitions(copied, await partitionVersions(ch, db, partitions));
+      if (changed.length === 0) break;
+      await dropStaged();
+      if (attempt === STAGING_ATTEMPTS) {
+        throw new RiskTrainError(
+          "WRITE_CONFLICT",
+          `Another writer changed ${changed.join(", ")} of ${db} while this write staged ` +
+            `them, ${STAGING_ATTEMPTS} times: nothing was written (run one scoring job per ` +
+            "network at a time)",
+        );
+      }
+      logger.warn("Another writer changed {partitions} while this write staged them: again", {
+        partitions: changed,
+      });
     }
     throwIfAborted(signal);
     await commit();
