@@ -35,7 +35,7 @@ MASK = 0xFFFFFFFF
 
 
 class Random:
-    """risktrain's seeded generator (src/train/random.ts): xoshiro128** seeded by splitmix32."""
+    """risktrain's seeded generator (src/random.ts): xoshiro128** seeded by splitmix32."""
 
     def __init__(self, seed):
         state = seed & MASK

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { createRandom } from "../src/train/random.ts";
+import { createRandom } from "../src/random.ts";
 import { decodeEvaluation, encodeEvaluation } from "../src/report/evaluation_file.ts";
 import { renderReport } from "../src/report/render_report.ts";
 import { type ModelMetadata, ModelMetadataSchema } from "../src/storage/metadata.ts";

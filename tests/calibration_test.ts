@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { applyCalibration } from "../src/metrics/calibration.ts";
 import { fitIsotonic, fitPlatt } from "../src/metrics/calibration_fit.ts";
-import { createRandom } from "../src/train/random.ts";
+import { createRandom } from "../src/random.ts";
 import { python } from "./support/python_json.ts";
 
 Deno.test("applyCalibration() interpolates isotonic points and clips at the ends", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { RiskTrainError } from "../src/errors.ts";
 import { keyedFolds, timeFolds } from "../src/train/cv_folds.ts";
-import { createRandom } from "../src/train/random.ts";
+import { createRandom } from "../src/random.ts";
 import { train } from "../src/train/train.ts";
 import { syntheticMatrix } from "./support/synthetic_matrix.ts";
 

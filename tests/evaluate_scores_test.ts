@@ -3,7 +3,7 @@ import { evaluateScores } from "../src/metrics/evaluate_scores.ts";
 import { bootstrapDateCounts, quantile } from "../src/metrics/bootstrap.ts";
 import { brierScore, expectedCalibrationError } from "../src/metrics/calibration_error.ts";
 import { precisionAtK } from "../src/metrics/precision_at_k.ts";
-import { createRandom } from "../src/train/random.ts";
+import { createRandom } from "../src/random.ts";
 import { python } from "./support/python_json.ts";
 
 /** A binary test set over `days` dates with tied scores, seen flags and a baseline. */

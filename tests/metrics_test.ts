@@ -4,7 +4,7 @@ import { averagePrecision } from "../src/metrics/average_precision.ts";
 import { logLoss } from "../src/metrics/log_loss.ts";
 import { bestF1Threshold, scoresAtThreshold } from "../src/metrics/threshold.ts";
 import { groupBounds, meanAveragePrecision, ndcgAt } from "../src/metrics/ranking.ts";
-import { createRandom } from "../src/train/random.ts";
+import { createRandom } from "../src/random.ts";
 import { python } from "./support/python_json.ts";
 
 const BINARY_SCRIPT = `

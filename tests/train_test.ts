@@ -6,7 +6,7 @@ import { load } from "../src/storage/registry.ts";
 import { train } from "../src/train/train.ts";
 import type { TrainProgress } from "../src/train/train_options.ts";
 import { groupedFolds, stratifiedFolds } from "../src/train/cv_folds.ts";
-import { createRandom } from "../src/train/random.ts";
+import { createRandom } from "../src/random.ts";
 import { summariseCv } from "../src/train/cv_curves.ts";
 import { imbalanceDecision, lightgbmParams } from "../src/train/_lightgbm_params.ts";
 import { subsetMatrix } from "../src/train/_matrix_subset.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createRandom } from "../train/random.ts";
+import { createRandom } from "../random.ts";
 
 /**
  * `samples` bootstrap replicates of `numDates` dates drawn with replacement: entry

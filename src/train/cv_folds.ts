@@ -7,7 +7,7 @@
  */
 import { RiskTrainError } from "../errors.ts";
 import { dayToIso } from "./_dates.ts";
-import type { Random } from "./random.ts";
+import type { Random } from "../random.ts";
 import type { TimeFoldDates } from "../types.ts";
 
 /** A cross-validation scheme: time-ordered (default), stratified, grouped. */
@@ -61,7 +61,7 @@ function checkK(k: number): void {
  * @example
  * ```ts
  * import { stratifiedFolds } from "./cv_folds.ts";
- * import { createRandom } from "./random.ts";
+ * import { createRandom } from "../random.ts";
  * const label = new Float32Array([0, 1, 0, 1, 0, 1]);
  * const folds = stratifiedFolds(label, Uint32Array.from([0, 1, 2, 3, 4, 5]), 3, createRandom(1));
  * console.assert(folds.every((f) => f.valid.length === 2));
@@ -98,7 +98,7 @@ export function stratifiedFolds(
  * @example
  * ```ts
  * import { groupedFolds } from "./cv_folds.ts";
- * import { createRandom } from "./random.ts";
+ * import { createRandom } from "../random.ts";
  * const group = new Int32Array([1, 1, 2, 2, 3, 3]);
  * const folds = groupedFolds(group, Uint32Array.from([0, 1, 2, 3, 4, 5]), 3, createRandom(1));
  * console.assert(folds.every((f) => f.valid.length === 2));
@@ -211,7 +211,7 @@ export function timeFolds(
  * @example
  * ```ts
  * import { keyedFolds } from "./cv_folds.ts";
- * import { createRandom } from "./random.ts";
+ * import { createRandom } from "../random.ts";
  * const folds = keyedFolds(["a", "b", "a", "c"], Uint32Array.from([0, 1, 2, 3]), 2, createRandom(1));
  * console.assert(folds.some((f) => f.valid.join() === "0,2" || f.train.join() === "0,2"));
  * ```

@@ -7,7 +7,7 @@
  */
 import { Booster, ensureLightGBM } from "../lightgbm/mod.ts";
 import type { EvaluationData, FeatureMatrix } from "../types.ts";
-import { createRandom } from "./random.ts";
+import { createRandom } from "../random.ts";
 
 /** Test rows whose SHAP values the report plots (a seeded sample when there are more). */
 export const SHAP_SAMPLE_ROWS = 1000;

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "npm:zod@4.6.7";
-import type { Random } from "./random.ts";
+import type { Random } from "../random.ts";
 
 /** The tuned LightGBM hyperparameters (LightGBM's own names). */
 export interface Hyperparameters {
@@ -74,7 +74,7 @@ function round(value: number, digits: number): number {
  * @example
  * ```ts
  * import { sampleHyperparameters } from "./search_space.ts";
- * import { createRandom } from "./random.ts";
+ * import { createRandom } from "../random.ts";
  * const params = sampleHyperparameters(createRandom(42));
  * console.assert(params.num_leaves >= 8 && params.num_leaves <= 256);
  * ```

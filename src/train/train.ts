@@ -22,7 +22,7 @@ import { dayToIso } from "./_dates.ts";
 import { type Fold, groupedFolds, keyedFolds, stratifiedFolds, timeFolds } from "./cv_folds.ts";
 import { trainedBundle, withDisplay } from "../report/notebook_display.ts";
 import { evaluationData } from "./evaluation_data.ts";
-import { createRandom } from "./random.ts";
+import { createRandom } from "../random.ts";
 import {
   DEFAULT_HYPERPARAMETERS,
   type Hyperparameters,

@@ -3,7 +3,7 @@
  * features, a categorical feature, labels that depend on them, unlabelled rows, and
  * for the ranker one query group per processing date.
  */
-import { createRandom } from "../../src/train/random.ts";
+import { createRandom } from "../../src/random.ts";
 import type { FeatureMatrix, ModelType } from "../../src/types.ts";
 
 /** Options of {@linkcode syntheticMatrix}. */
