@@ -39,14 +39,19 @@ export type {
   DataProvenance,
   EvaluationData,
   ExtractedData,
+  ExtractProgress,
   ExtractQuery,
   FeatureMatrix,
+  InputTable,
   InsertData,
+  LoadedModel,
+  ModelMetadata,
   ModelMetrics,
   ModelType,
   QueryParams,
   QueryParamValue,
   QueryProgress,
+  RegistryEntry,
   SavedModel,
   StatementOptions,
   TrainedModel,
@@ -79,7 +84,6 @@ export {
   type GenerateProgress,
   type GenerateResult,
   INPUT_TABLES,
-  type InputTable,
 } from "./src/generate/generate.ts";
 
 export {
@@ -91,7 +95,6 @@ export {
 } from "./src/import/import_snapshots.ts";
 
 export { extract, type ExtractOptions } from "./src/extract/extract.ts";
-export type { ExtractProgress } from "./src/extract/collect_batches.ts";
 
 export { buildFeatures, type BuildFeaturesOptions } from "./src/features/build_features.ts";
 export { type MatrixSummary, summarizeMatrix, writeMatrixArrow } from "./src/features/summary.ts";
@@ -115,8 +118,6 @@ export {
   list,
   type ListOptions,
   load,
-  type LoadedModel,
-  type RegistryEntry,
   type RegistryInspection,
 } from "./src/storage/registry.ts";
 export {
@@ -125,7 +126,6 @@ export {
   type RegistryProblem,
   type RegistryProblemKind,
 } from "./src/storage/doctor.ts";
-export type { ModelMetadata } from "./src/storage/metadata.ts";
 
 export { renderReport } from "./src/report/render_report.ts";
 export { loadEvaluation, rebuildReport } from "./src/report/rebuild_report.ts";

@@ -414,7 +414,7 @@ ORDER BY processing_date, cluster_id
 """
 
 # raw_features columns used as addr_* features, in risktrain's contract order
-# (src/extract/contract_columns.ts); community_id, dominant_asset_in/out are not used, the
+# (src/contract/contract_columns.ts); community_id, dominant_asset_in/out are not used, the
 # activity timestamps feed the temporal features and each activity array becomes
 # <name>_peak_share. The last seven come from a later upstream version and
 # are used when raw_features has them.

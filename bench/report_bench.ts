@@ -14,8 +14,8 @@
 import { createRandom } from "../src/random.ts";
 import { decodeEvaluation, encodeEvaluation } from "../src/report/evaluation_file.ts";
 import { renderReport } from "../src/report/render_report.ts";
-import { type ModelMetadata, ModelMetadataSchema } from "../src/storage/metadata.ts";
-import type { EvaluationData } from "../src/types.ts";
+import { ModelMetadataSchema } from "../src/storage/metadata.ts";
+import type { EvaluationData, ModelMetadata } from "../src/types.ts";
 
 const ALERTS = 1_000_000, TEST = 200_000, FEATURES = 133, SHAP_ROWS = 1000;
 const random = createRandom(11);

@@ -9,7 +9,6 @@ import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { throwIfAborted } from "./errors.ts";
 import { extract } from "./extract/extract.ts";
-import type { ExtractProgress } from "./extract/collect_batches.ts";
 import { buildFeatures } from "./features/build_features.ts";
 import {
   DatabaseSchema,
@@ -20,13 +19,7 @@ import {
   NetworkSchema,
   parseOptions,
 } from "./options.ts";
-import {
-  DEFAULT_OUTPUT_DIR,
-  findExisting,
-  list,
-  load,
-  type RegistryEntry,
-} from "./storage/registry.ts";
+import { DEFAULT_OUTPUT_DIR, findExisting, list, load } from "./storage/registry.ts";
 import { prepareOutputDir } from "./storage/output_dir.ts";
 import { ensureRegistered } from "./storage/registry_row.ts";
 import { REGISTRY_LOCK_FILE, save } from "./storage/save.ts";
@@ -36,7 +29,7 @@ import { CALIBRATION_METHODS, type CalibrationMethod } from "./metrics/calibrati
 import { CV_SCHEMES, type CvScheme } from "./train/cv_folds.ts";
 import type { PreviousModel, TrainOptions, TrainProgress } from "./train/train_options.ts";
 import { trainingKey } from "./train/training_key.ts";
-import type { ClickHouse, ModelType } from "./types.ts";
+import type { ClickHouse, ExtractProgress, ModelType, RegistryEntry } from "./types.ts";
 
 const logger = getLogger(["risktrain", "run"]);
 

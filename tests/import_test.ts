@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { RiskTrainError } from "../src/errors.ts";
-import { FEATURE_COLUMNS } from "../src/extract/contract_columns.ts";
+import { FEATURE_COLUMNS } from "../src/contract/contract_columns.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
 import { generate } from "../src/generate/generate.ts";

@@ -8,8 +8,14 @@ import { runTraining } from "../src/run_training.ts";
 import { describeFeature } from "../src/score/feature_descriptions.ts";
 import { score, type ScoreResult } from "../src/score/score.ts";
 import { writeScores } from "../src/score/write_scores.ts";
-import { latest, type LoadedModel } from "../src/storage/registry.ts";
-import type { ClickHouse, ExtractedData, ModelType, StatementOptions } from "../src/types.ts";
+import { latest } from "../src/storage/registry.ts";
+import type {
+  ClickHouse,
+  ExtractedData,
+  LoadedModel,
+  ModelType,
+  StatementOptions,
+} from "../src/types.ts";
 import { readNpy, writeNpy } from "./parity/npy.ts";
 
 const NETWORK = "sc";

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { ModelMetadata } from "../storage/metadata.ts";
-import type { RegistryEntry } from "../storage/registry.ts";
+import type { ModelMetadata, RegistryEntry } from "../types.ts";
 import {
   cardFacts,
   headlineMetrics,

@@ -7,16 +7,15 @@
  * @module
  */
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
-import type { ClickHouse } from "../types.ts";
+import type { ClickHouse, InputTable } from "../types.ts";
 import {
   FEATURE_COLUMNS,
   type FeatureColumnSpec,
   INPUT_TABLES,
-  type InputTable,
   normaliseType,
   REQUIRED_COLUMNS,
-} from "./contract_columns.ts";
-import { castPlan } from "./column_cast.ts";
+} from "../contract/contract_columns.ts";
+import { castPlan } from "../contract/column_cast.ts";
 import {
   type ColumnCast,
   COLUMNS_SQL,

@@ -6,19 +6,7 @@
  */
 import { type RecordBatch, Table } from "npm:apache-arrow@21.2.0";
 import { throwIfAborted } from "../errors.ts";
-import type { ClickHouse, QueryParams } from "../types.ts";
-
-/** Progress of an extraction: the table being read and the totals so far. */
-export interface ExtractProgress {
-  /** The table being read: alerts, features, moneyFlows or clusters. */
-  table: string;
-  /** Rows received so far, all tables together. */
-  rows: number;
-  /** Bytes of Arrow data received so far, all tables together. */
-  bytes: number;
-  /** Rows the extraction will receive, all tables together, as ClickHouse counted them first. */
-  expectedRows: number;
-}
+import type { ClickHouse, ExtractProgress, QueryParams } from "../types.ts";
 
 /** Running totals shared by the statements of one extraction. */
 export interface ProgressTotals {

@@ -7,9 +7,15 @@
 import type { Table } from "npm:apache-arrow@21.2.0";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
-import type { ClickHouse, ExtractedData, ExtractQuery, QueryParams } from "../types.ts";
+import type {
+  ClickHouse,
+  ExtractedData,
+  ExtractProgress,
+  ExtractQuery,
+  QueryParams,
+} from "../types.ts";
 import { checkContract } from "./check_contract.ts";
-import { collectBatches, type ExtractProgress, type ProgressTotals } from "./collect_batches.ts";
+import { collectBatches, type ProgressTotals } from "./collect_batches.ts";
 import {
   ALIGN_SETTINGS,
   castSources,

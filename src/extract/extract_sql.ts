@@ -6,14 +6,14 @@
  *
  * @module
  */
-import { castExpression, type CastPlan } from "./column_cast.ts";
+import { castExpression, type CastPlan } from "../contract/column_cast.ts";
 import {
   FEATURE_COLUMNS,
   type FeatureColumnSpec,
   INPUT_TABLES,
-  type InputTable,
   REQUIRED_COLUMNS,
-} from "./contract_columns.ts";
+} from "../contract/contract_columns.ts";
+import type { InputTable } from "../types.ts";
 
 /** What each input table is read from: `{db:Identifier}.<table>`, or a subquery over it. */
 export type TableSources = Readonly<Record<InputTable, string>>;

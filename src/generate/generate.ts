@@ -10,7 +10,7 @@ import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import { migrate } from "../schema/migrate.ts";
 import { DatabaseSchema, IsoDateSchema, NetworkSchema, parseOptions } from "../options.ts";
-import type { ClickHouse, QueryParams } from "../types.ts";
+import type { ClickHouse, InputTable, QueryParams } from "../types.ts";
 import { planGeneration } from "./generation_plan.ts";
 import { GENERATOR_SQL, HELPER_TABLES } from "./sql_files.ts";
 
@@ -23,10 +23,7 @@ export const INPUT_TABLES = [
   "raw_money_flows",
   "raw_features",
   "raw_address_labels",
-] as const;
-
-/** One of the data contract's input tables. */
-export type InputTable = typeof INPUT_TABLES[number];
+] as const satisfies readonly InputTable[];
 
 /** Progress of {@linkcode generate}, reported after every statement. */
 export interface GenerateProgress {

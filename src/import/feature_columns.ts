@@ -6,7 +6,7 @@
  */
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { RiskTrainError } from "../errors.ts";
-import { FEATURE_COLUMNS } from "../extract/contract_columns.ts";
+import { FEATURE_COLUMNS } from "../contract/contract_columns.ts";
 import type { ClickHouse } from "../types.ts";
 
 const logger = getLogger(["risktrain", "import"]);

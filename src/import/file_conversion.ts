@@ -7,14 +7,9 @@
  * @module
  */
 import { RiskTrainError } from "../errors.ts";
-import { castExpression, castPlan } from "../extract/column_cast.ts";
-import {
-  FEATURE_COLUMNS,
-  type InputTable,
-  normaliseType,
-  REQUIRED_COLUMNS,
-} from "../extract/contract_columns.ts";
-import type { QueryParams } from "../types.ts";
+import { castExpression, castPlan } from "../contract/column_cast.ts";
+import { FEATURE_COLUMNS, normaliseType, REQUIRED_COLUMNS } from "../contract/contract_columns.ts";
+import type { InputTable, QueryParams } from "../types.ts";
 import type { ParquetColumn } from "./parquet_columns.ts";
 
 /** A column of the target table: its type and whether it has a DEFAULT. */

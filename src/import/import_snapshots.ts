@@ -9,10 +9,9 @@ import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 // The public name of the input tables (mod.ts exports it from generate).
-import type { InputTable } from "../generate/generate.ts";
+import type { ClickHouse, InputTable } from "../types.ts";
 import { DatabaseSchema, IsoDateSchema, NetworkSchema, parseOptions } from "../options.ts";
 import { migrate } from "../schema/migrate.ts";
-import type { ClickHouse } from "../types.ts";
 import { alignFeatureColumns } from "./feature_columns.ts";
 import { type FileConversion, planConversion, type TargetColumn } from "./file_conversion.ts";
 import { type ParquetColumns, parquetColumns } from "./parquet_columns.ts";

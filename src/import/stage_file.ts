@@ -9,8 +9,7 @@
  */
 import { RiskTrainError } from "../errors.ts";
 import { ServerClickHouse } from "../clickhouse/server.ts";
-import type { InputTable } from "../extract/contract_columns.ts";
-import type { ClickHouse } from "../types.ts";
+import type { ClickHouse, InputTable } from "../types.ts";
 import type { FileConversion } from "./file_conversion.ts";
 import { sha256 } from "./snapshot_meta.ts";
 

@@ -6,8 +6,7 @@
  * @module
  */
 import type { Table } from "npm:apache-arrow@21.2.0";
-import type { ModelMetadata } from "../storage/metadata.ts";
-import type { EvaluationData, TrainedModel } from "../types.ts";
+import type { EvaluationData, ModelMetadata, TrainedModel } from "../types.ts";
 import { decodeEvaluation, evaluationFileName } from "./evaluation_file.ts";
 import { formatNumber, table } from "./html.ts";
 import { explanationsSection } from "./sections/explanations_section.ts";

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { ModelMetadata } from "../storage/metadata.ts";
-import type { EvaluationData } from "../types.ts";
+import type { EvaluationData, ModelMetadata } from "../types.ts";
 import { escapeHtml, section } from "./html.ts";
 import { REPORT_CSS } from "./report_style.ts";
 import { dataSection } from "./sections/data_section.ts";

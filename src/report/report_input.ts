@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { ModelMetadata } from "../storage/metadata.ts";
-import type { EvaluationData } from "../types.ts";
+import type { EvaluationData, ModelMetadata } from "../types.ts";
 
 /** A report's input. */
 export interface ReportInput {

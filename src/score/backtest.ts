@@ -4,8 +4,7 @@
  * @module
  */
 import { type DateEvaluation, evaluateScores } from "../metrics/evaluate_scores.ts";
-import type { ModelMetadata } from "../storage/metadata.ts";
-import type { FeatureMatrix, ModelMetrics } from "../types.ts";
+import type { FeatureMatrix, ModelMetadata, ModelMetrics } from "../types.ts";
 
 /** What {@linkcode backtest} returns. */
 export interface Backtest {

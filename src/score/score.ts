@@ -8,7 +8,6 @@ import { DateDay, makeVector, Table, Utf8, vectorFromArray } from "npm:apache-ar
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
-import type { ExtractProgress } from "../extract/collect_batches.ts";
 import { extract } from "../extract/extract.ts";
 import { dayColumn } from "../features/arrow_columns.ts";
 import { buildFeatures, featureCatalogue } from "../features/build_features.ts";
@@ -18,11 +17,12 @@ import { applyCalibration } from "../metrics/calibration.ts";
 import type { DateEvaluation } from "../metrics/evaluate_scores.ts";
 import { parseOptions } from "../options.ts";
 import { scoreBundle, withDisplay } from "../report/notebook_display.ts";
-import type { LoadedModel } from "../storage/registry.ts";
 import type {
   ClickHouse,
   ExtractedData,
+  ExtractProgress,
   FeatureMatrix,
+  LoadedModel,
   ModelMetrics,
   ModelType,
 } from "../types.ts";

@@ -7,92 +7,9 @@
  */
 import { z } from "npm:zod@4.6.7";
 import { IsoDateSchema, ModelTypeSchema, NetworkSchema } from "../options.ts";
-import type { Calibration, ModelType } from "../types.ts";
+import type { ModelMetadata } from "../types.ts";
 
 const FiniteOrNull = z.number().nullable();
-
-/** A model's metadata, as written to `<stem>.json`. */
-export interface ModelMetadata {
-  /**
-   * Registry id: `<network>_<model_type>_v<version>_<dir>`, `<dir>` the first 8 hex digits
-   * of the SHA-256 of the output directory's real path (unique across the directories that
-   * share a `trained_models` table); older models lack the `_<dir>` suffix.
-   */
-  model_id: string;
-  /** The model type. */
-  model_type: ModelType;
-  /** Version within (network, model_type) and output directory, "1" to "999999999". */
-  version: string;
-  /** When the model was saved, ISO 8601 UTC. */
-  timestamp: string;
-  /** Network of the training data. */
-  network: string;
-  /** Database the data came from. */
-  database: string;
-  /** window_days of the training data. */
-  window_days: number;
-  /**
-   * Look-back of the alert-history features in days; scoring extracts with the same one.
-   * Absent in metadata written before it existed (such models cannot be scored).
-   */
-  history_days?: number;
-  /** The library that trained the model, for the origin project's loader: always LightGBM. */
-  model_trainer?: "LightGBM";
-  /** The extracted date range, `YYYY-MM-DD`. */
-  training_period: { start_date: string; end_date: string };
-  /** The time split: dates and labelled row counts of each side. */
-  split: {
-    train_start_date: string;
-    train_end_date: string;
-    test_start_date: string;
-    test_end_date: string;
-    train_rows: number;
-    test_rows: number;
-  };
-  /** Labelled rows, features and positive share of the data. */
-  data_stats: { num_samples: number; num_features: number; positive_rate: number };
-  /** Test and cross-validation metrics by name; null where not defined. */
-  metrics: Record<string, number | null>;
-  /** LightGBM parameters of the final model. */
-  hyperparameters: Record<string, unknown>;
-  /** Feature names in column order. */
-  feature_names: string[];
-  /** Categorical features and their dictionaries: code i stands for categories[i]. */
-  categorical_features: { index: number; name: string; categories: string[] }[];
-  /** Trees in the model. */
-  num_trees: number;
-  /** Score threshold maximising out-of-fold F1 (scorers); null for the ranker. */
-  threshold: number | null;
-  /** Seed of every random choice. */
-  seed: number;
-  /** Fingerprint of the extracted data. */
-  data_fingerprint: string;
-  /** SHA-256 of the training configuration (see `trainingKey`). */
-  config_hash: string;
-  /** LightGBM version that trained the model. */
-  lightgbm_version: string;
-  /** risktrain version that trained the model. */
-  toolkit_version: string;
-  /** Durations in milliseconds by stage. */
-  timings_ms: Record<string, number>;
-  /** Feature importance by split count and gain. */
-  feature_importance: { name: string; split: number; gain: number }[];
-  /** Base name of the LightGBM text model, in the metadata's directory. */
-  model_file: string;
-  /** SHA-256 (hex) of the model file. */
-  model_sha256: string;
-  /** The calibration map fitted on out-of-fold predictions (scorers), as plain numbers. */
-  calibration?: Calibration;
-  /** True when the model is no better than its baseline and was saved with --allow-weak. */
-  weak?: boolean;
-  /** The previous model of the same network, type and window, scored on this test window. */
-  comparison?: Record<string, unknown>;
-  /**
-   * Everything else train() recorded (search history, class imbalance decision, fold
-   * dates, per-date metrics and bootstrap intervals under `evaluation`, ...).
-   */
-  details: Record<string, unknown>;
-}
 
 const metadataShape = z.object({
   model_id: z.string().min(1),

@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError } from "../errors.ts";
-import type { ModelType } from "../types.ts";
+import type { LoadedModel, ModelMetadata, ModelType, RegistryEntry } from "../types.ts";
 import { parseArtifactName } from "./artifact_names.ts";
-import { type ModelMetadata, ModelMetadataSchema } from "./metadata.ts";
+import { ModelMetadataSchema } from "./metadata.ts";
 import { sha256Hex } from "./_sha256.ts";
 import { modelBundle, readEvaluationSync, withDisplay } from "../report/notebook_display.ts";
 
@@ -21,22 +21,6 @@ const logger = getLogger(["risktrain", "storage"]);
 
 /** The default output directory of models. */
 export const DEFAULT_OUTPUT_DIR = "trained_models";
-
-/** A saved model's files and metadata. */
-export interface RegistryEntry {
-  /** The validated metadata. */
-  metadata: ModelMetadata;
-  /** Path of the LightGBM text model. */
-  modelPath: string;
-  /** Path of the metadata file. */
-  metadataPath: string;
-}
-
-/** A saved model with its LightGBM text, checked against the metadata's checksum. */
-export interface LoadedModel extends RegistryEntry {
-  /** LightGBM's text model format. */
-  modelText: string;
-}
 
 /** A model whose files are not intact, and why. */
 export interface BrokenModel {

@@ -5,8 +5,7 @@
  * @module
  */
 import { dirname } from "node:path";
-import type { ClickHouse } from "../types.ts";
-import type { ModelMetadata } from "./metadata.ts";
+import type { ClickHouse, ModelMetadata } from "../types.ts";
 import { sha256Hex } from "./_sha256.ts";
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ModelMetadata } from "../../storage/metadata.ts";
+import type { ModelMetadata } from "../../types.ts";
 import { absent, figure, formatNumber, table } from "../html.ts";
 import { COLORS, Plot, renderPlot } from "../_plot.ts";
 import type { ReportInput } from "../report_input.ts";

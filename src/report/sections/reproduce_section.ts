@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ModelMetadata } from "../../storage/metadata.ts";
+import type { ModelMetadata } from "../../types.ts";
 import { escapeHtml, section, table } from "../html.ts";
 import { detail, type ReportInput } from "../report_input.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ModelMetadata } from "../../storage/metadata.ts";
+import type { ModelMetadata } from "../../types.ts";
 import { escapeHtml, formatNumber } from "../html.ts";
 
 /** The headline metrics of a model type, in display order. */

@@ -1,10 +1,11 @@
 /**
- * The input tables of the data contract as `extract` reads them: every column with the
- * type ClickHouse reports for it in `system.columns`, whether it may be missing, and how a
- * raw_features column is turned into feature columns.
+ * The input tables of the data contract as `extract` reads and `importSnapshots` writes them:
+ * every column with the type ClickHouse reports for it in `system.columns`, whether it may be
+ * missing, and how a raw_features column is turned into feature columns.
  *
  * @module
  */
+import type { InputTable } from "../types.ts";
 
 /** The input tables `extract` reads, in the order it checks them. */
 export const INPUT_TABLES = [
@@ -13,10 +14,7 @@ export const INPUT_TABLES = [
   "raw_clusters",
   "raw_money_flows",
   "raw_address_labels",
-] as const;
-
-/** One of the input tables. */
-export type InputTable = typeof INPUT_TABLES[number];
+] as const satisfies readonly InputTable[];
 
 /** `Decimal128(18)` as `system.columns` spells it. */
 const DECIMAL = "Decimal(38, 18)";
