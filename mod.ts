@@ -99,7 +99,7 @@ export { extract, type ExtractOptions } from "./src/extract/extract.ts";
 export { buildFeatures, type BuildFeaturesOptions } from "./src/features/build_features.ts";
 export { type MatrixSummary, summarizeMatrix, writeMatrixArrow } from "./src/features/summary.ts";
 
-export { train } from "./src/train/train.ts";
+export { latest, load, save, score, train } from "./src/notebook.ts";
 export {
   type PreviousModel,
   type TrainOptions,
@@ -109,15 +109,13 @@ export type { CvScheme } from "./src/train/cv_folds.ts";
 export { trainingKey } from "./src/train/training_key.ts";
 export type { Hyperparameters } from "./src/train/search_space.ts";
 
-export { save, type SavedModelWithMetadata, type SaveOptions } from "./src/storage/save.ts";
+export type { SavedModelWithMetadata, SaveOptions } from "./src/storage/save.ts";
 export {
   type BrokenModel,
   findExisting,
   inspectModels,
-  latest,
   list,
   type ListOptions,
-  load,
   type RegistryInspection,
 } from "./src/storage/registry.ts";
 export {
@@ -128,7 +126,7 @@ export {
 } from "./src/storage/doctor.ts";
 
 export { renderReport } from "./src/report/render_report.ts";
-export { loadEvaluation, rebuildReport } from "./src/report/rebuild_report.ts";
+export { loadEvaluation, rebuildReport } from "./src/rebuild_report.ts";
 export type { MimeBundle } from "./src/report/notebook_display.ts";
 
 export {
@@ -139,7 +137,7 @@ export {
   type RunTrainingResult,
 } from "./src/run_training.ts";
 
-export { score, type ScoreOptions, type ScoreRange, type ScoreResult } from "./src/score/score.ts";
+export type { ScoreOptions, ScoreRange, ScoreResult } from "./src/score/score.ts";
 export type { Explanation, Reason } from "./src/score/reason_codes.ts";
 export {
   SCORE_TABLES,

@@ -24,7 +24,7 @@ import { generate } from "../src/generate/generate.ts";
 import { score } from "../src/score/score.ts";
 import { writeScores } from "../src/score/write_scores.ts";
 import { load } from "../src/storage/registry.ts";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { train } from "../src/train/train.ts";
 import { writeNpy } from "../tests/parity/npy.ts";
 

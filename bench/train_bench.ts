@@ -29,7 +29,7 @@ import { openClickHouse } from "../src/clickhouse/open.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
 import { generate } from "../src/generate/generate.ts";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { train } from "../src/train/train.ts";
 import type { FeatureMatrix, TrainedModel } from "../src/types.ts";
 

@@ -20,6 +20,7 @@ import {
   parseOptions,
 } from "./options.ts";
 import { DEFAULT_OUTPUT_DIR, findExisting, list, load } from "./storage/registry.ts";
+import { reportArtifacts } from "./report/report_artifacts.ts";
 import { prepareOutputDir } from "./storage/output_dir.ts";
 import { ensureRegistered } from "./storage/registry_row.ts";
 import { REGISTRY_LOCK_FILE, save } from "./storage/save.ts";
@@ -254,7 +255,7 @@ export async function runTraining(
     database,
     signal,
     allowedDir: opts.allowedDir,
-  });
+  }, reportArtifacts(model.evaluation ?? null));
   logger.info("Saved {modelType} version {version} to {path}", {
     modelType: opts.modelType,
     version: saved.version,

@@ -403,3 +403,15 @@ export interface LoadedModel extends RegistryEntry {
   /** LightGBM's text model format. */
   modelText: string;
 }
+
+/**
+ * What the report stage makes of a model's metadata for `save` to write beside the model:
+ * the HTML report (`<stem>.html`) and, when the model carries evaluation data, its encoding
+ * (`<stem>.evaluation.json.gz`).
+ */
+export interface ReportArtifacts {
+  /** The HTML report. */
+  html: string;
+  /** The encoded evaluation data, or null when the model carries none. */
+  evaluation: Uint8Array | null;
+}

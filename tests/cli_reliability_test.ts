@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { EmbeddedClickHouse } from "../src/clickhouse/embedded.ts";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { embeddedNetwork, ROOT, runCli, trainArgs } from "./faults/fault_support.ts";
 import { trainedModelFixture } from "./support/trained_model.ts";
 

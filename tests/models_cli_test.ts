@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { type DenoRun, ROOT, runDeno } from "./support/run_deno.ts";
 import { trainedModelFixture } from "./support/trained_model.ts";
 

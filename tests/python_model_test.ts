@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Booster, initLightGBM } from "../src/lightgbm/mod.ts";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { train } from "../src/train/train.ts";
 import type { FeatureMatrix } from "../src/types.ts";
 import { syntheticMatrix } from "./support/synthetic_matrix.ts";

@@ -6,7 +6,7 @@ import { migrate } from "../src/schema/migrate.ts";
 import { checkRegistry } from "../src/storage/doctor.ts";
 import { findExisting, latest, list, load } from "../src/storage/registry.ts";
 import { ensureRegistered } from "../src/storage/registry_row.ts";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { trainedModelFixture } from "./support/trained_model.ts";
 
 const isError = (code: string, pattern: RegExp) => (e: unknown) =>

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { EmbeddedClickHouse } from "../src/clickhouse/embedded.ts";
 import { RiskTrainError } from "../src/errors.ts";
 import { migrate } from "../src/schema/migrate.ts";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { findExisting, inspectModels, latest, list } from "../src/storage/registry.ts";
 import { claimTraining } from "../src/storage/training_claim.ts";
 import { trainedModelFixture } from "./support/trained_model.ts";

@@ -6,7 +6,8 @@ import { generate } from "../src/generate/generate.ts";
 import { Booster } from "../src/lightgbm/booster.ts";
 import { runTraining } from "../src/run_training.ts";
 import { describeFeature } from "../src/score/feature_descriptions.ts";
-import { score, type ScoreResult } from "../src/score/score.ts";
+import { score } from "../src/notebook.ts";
+import type { ScoreResult } from "../src/score/score.ts";
 import { writeScores } from "../src/score/write_scores.ts";
 import { latest } from "../src/storage/registry.ts";
 import type {

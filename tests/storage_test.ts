@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { directoryTag } from "../src/storage/registry_row.ts";
 import { latest, list, load } from "../src/storage/registry.ts";
 import { ModelMetadataSchema } from "../src/storage/metadata.ts";
@@ -90,9 +90,7 @@ Deno.test("save() gives concurrent saves from separate processes distinct versio
   const script = join(dir, "save_one.ts");
   await Deno.writeTextFile(
     script,
-    `import { save } from ${
-      JSON.stringify(new URL("../src/storage/save.ts", import.meta.url).href)
-    };
+    `import { save } from ${JSON.stringify(new URL("../src/notebook.ts", import.meta.url).href)};
 import { trainedModelFixture } from ${
       JSON.stringify(new URL("./support/trained_model.ts", import.meta.url).href)
     };

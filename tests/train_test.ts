@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import { CancelledError, RiskTrainError } from "../src/errors.ts";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { load } from "../src/storage/registry.ts";
 import { train } from "../src/train/train.ts";
 import type { TrainProgress } from "../src/train/train_options.ts";

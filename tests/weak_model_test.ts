@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { RiskTrainError } from "../src/errors.ts";
 import { load } from "../src/storage/registry.ts";
 import { trainedModelsRow } from "../src/storage/registry_row.ts";
-import { save } from "../src/storage/save.ts";
+import { save } from "../src/notebook.ts";
 import { train } from "../src/train/train.ts";
 import type { FeatureMatrix } from "../src/types.ts";
 import { syntheticMatrix } from "./support/synthetic_matrix.ts";

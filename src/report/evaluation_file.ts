@@ -15,11 +15,6 @@ import type { EvaluationData } from "../types.ts";
 /** The format version written in the artifact. */
 export const EVALUATION_FORMAT = 1;
 
-/** The evaluation artifact's file name of a model stem. */
-export function evaluationFileName(stem: string): string {
-  return `${stem}.evaluation.json.gz`;
-}
-
 type Typed = Float32Array | Float64Array | Int32Array;
 
 function encode(values: Typed): string {

@@ -7,7 +7,6 @@
  */
 import type { Table } from "npm:apache-arrow@21.2.0";
 import type { EvaluationData, ModelMetadata, TrainedModel } from "../types.ts";
-import { decodeEvaluation, evaluationFileName } from "./evaluation_file.ts";
 import { formatNumber, table } from "./html.ts";
 import { explanationsSection } from "./sections/explanations_section.ts";
 import { headlineMetrics, summaryCard } from "./sections/summary_card.ts";
@@ -165,22 +164,6 @@ export function scoreBundle(result: ScoredView): MimeBundle {
     ),
     "text/plain": heading,
   };
-}
-
-/**
- * The evaluation data beside a model's metadata, read synchronously (a display method
- * cannot wait), or null when there is none.
- */
-export function readEvaluationSync(metadataPath: string): EvaluationData | null {
-  const slash = metadataPath.lastIndexOf("/");
-  const stem = metadataPath.slice(slash + 1).replace(/\.json$/, "");
-  const path = metadataPath.slice(0, slash + 1) + evaluationFileName(stem);
-  try {
-    return decodeEvaluation(Deno.readFileSync(path), path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
 }
 
 /**

@@ -16,7 +16,6 @@ import { initLightGBM } from "../lightgbm/_wasm.ts";
 import { applyCalibration } from "../metrics/calibration.ts";
 import type { DateEvaluation } from "../metrics/evaluate_scores.ts";
 import { parseOptions } from "../options.ts";
-import { scoreBundle, withDisplay } from "../report/notebook_display.ts";
 import type {
   ClickHouse,
   ExtractedData,
@@ -173,22 +172,9 @@ function dates(days: Int32Array): Date[] {
 }
 
 /**
- * Scores `input` (extracted data, or a range to extract with the model's network, window and
- * history look-back) with a saved model: builds the matrix with the training run's feature
- * names and dictionaries (features missing from the data, or present but unknown to the model,
- * are a `CONTRACT_VIOLATION` naming them), predicts, applies the stored calibration, ranks
- * each processing_date and explains every row with its top `topK` SHAP contributions
- * (LightGBM's `predict_contrib`; contributions plus `base_value` sum to the raw score). On a
- * labelled range it also reports the training run's test metrics on the labelled rows.
- *
- * @example
- * ```ts ignore
- * import { latest, openClickHouse, score } from "./mod.ts";
- * await using ch = await openClickHouse({ dataDir: ".risktrain/chdb" });
- * const model = await latest("alert_scorer", { network: "demo" });
- * const result = await score(model, { source: ch, startDate: "2024-02-20", endDate: "2024-02-29" });
- * console.log(result.table.numRows, result.metrics?.test_auc);
- * ```
+ * Scores `input` (extracted data, or a range to extract) with a saved model: scores, ranks
+ * per processing_date, reason codes and, on labelled rows, the test metrics (the public
+ * `score`, src/notebook.ts, documents it in full).
  */
 export async function score(
   model: LoadedModel,
@@ -275,7 +261,7 @@ export async function score(
     explain: vectorFromArray(explain, new Utf8()),
   });
   logger.info("Scored {rows} rows with {model}", { rows: n, model: m.model_id, labelledRows });
-  const result: ScoreResult = {
+  return {
     modelType: m.model_type,
     modelVersion: m.model_id,
     table,
@@ -287,5 +273,4 @@ export async function score(
     timingsMs,
     inputCounts: countInputs(data),
   };
-  return withDisplay(result, () => scoreBundle(result));
 }

@@ -1,5 +1,6 @@
 /**
- * Artifact file names: `<model_type>_v<version>_<YYYYmmdd_HHMMSS>.txt` and `.json`.
+ * Artifact file names: `<model_type>_v<version>_<YYYYmmdd_HHMMSS>.txt` and `.json`, and the
+ * files beside them: `.html` (the report) and `.evaluation.json.gz` (what it plots).
  *
  * @module
  */
@@ -33,4 +34,24 @@ export function parseArtifactName(
     version: Number(match[2]),
     extension,
   };
+}
+
+/** The evaluation artifact's file name of a model stem. */
+export function evaluationFileName(stem: string): string {
+  return `${stem}.evaluation.json.gz`;
+}
+
+/** The report's file name of a model stem. */
+export function reportFileName(stem: string): string {
+  return `${stem}.html`;
+}
+
+/**
+ * The path of a file beside a model, given the path of its `.json` or `.txt` and the file's
+ * name for the model's stem (`evaluationFileName`, `reportFileName`).
+ */
+export function siblingPath(modelPath: string, name: (stem: string) => string): string {
+  const slash = modelPath.lastIndexOf("/");
+  const stem = modelPath.slice(slash + 1).replace(/\.(json|txt)$/, "");
+  return modelPath.slice(0, slash + 1) + name(stem);
 }

@@ -15,7 +15,6 @@ import type { LoadedModel, ModelMetadata, ModelType, RegistryEntry } from "../ty
 import { parseArtifactName } from "./artifact_names.ts";
 import { ModelMetadataSchema } from "./metadata.ts";
 import { sha256Hex } from "./_sha256.ts";
-import { modelBundle, readEvaluationSync, withDisplay } from "../report/notebook_display.ts";
 
 const logger = getLogger(["risktrain", "storage"]);
 
@@ -205,17 +204,8 @@ async function loadChecked(
 }
 
 /**
- * Loads a saved model from the path of its `.txt` or `.json`: the metadata validated, the
- * model text read (inside the metadata's directory: `model_file` is a base name) and
- * checked against the metadata's SHA-256. Throws `MODEL_NOT_FOUND` when a file is
- * missing, `PERMISSION_MISSING` when reading it is denied and `STORAGE` when they do not
- * match.
- *
- * @example
- * ```ts ignore
- * const model = await load("trained_models/alert_scorer_v1_20240131_123456.txt");
- * console.log(model.metadata.metrics.test_auc);
- * ```
+ * Loads a saved model from the path of its `.txt` or `.json`, its model text checked against
+ * the metadata's SHA-256 (the public `load`, src/notebook.ts, documents it in full).
  */
 export async function load(path: string): Promise<LoadedModel> {
   const slash = path.lastIndexOf("/");
@@ -229,19 +219,10 @@ export async function load(path: string): Promise<LoadedModel> {
   }
   const metadataPath = `${dir}${name.stem}.json`;
   const metadata = await readMetadata(metadataPath);
-  const loaded = await loadChecked(dir || ".", metadataPath, metadata);
-  return withDisplay(loaded, () => modelBundle(metadata, readEvaluationSync(metadataPath)));
+  return await loadChecked(dir || ".", metadataPath, metadata);
 }
 
-/**
- * Loads the highest version of `modelType` for `options.network`. Throws `MODEL_NOT_FOUND`
- * when there is none.
- *
- * @example
- * ```ts ignore
- * const model = await latest("alert_scorer", { network: "torus" });
- * ```
- */
+/** Loads the highest version of `modelType` for `options.network` (see the public `latest`). */
 export async function latest(
   modelType: ModelType,
   options: { network: string; outputDir?: string },

@@ -9,14 +9,22 @@ import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
 import denoConfig from "../../deno.json" with { type: "json" };
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
-import { encodeEvaluation, evaluationFileName } from "../report/evaluation_file.ts";
-import { modelBundle, withDisplay } from "../report/notebook_display.ts";
-import { renderReport } from "../report/render_report.ts";
-import type { ClickHouse, ModelMetadata, SavedModel, TrainedModel } from "../types.ts";
+import type {
+  ClickHouse,
+  ModelMetadata,
+  ReportArtifacts,
+  SavedModel,
+  TrainedModel,
+} from "../types.ts";
 import { acquireLock } from "../file_lock.ts";
 import { commitFiles, discardFiles, type StagedFile, stageFile } from "./_files.ts";
 import { sha256Hex } from "./_sha256.ts";
-import { artifactStem, parseArtifactName } from "./artifact_names.ts";
+import {
+  artifactStem,
+  evaluationFileName,
+  parseArtifactName,
+  reportFileName,
+} from "./artifact_names.ts";
 import { ModelMetadataSchema, TrainedDetailsSchema } from "./metadata.ts";
 import { prepareOutputDir } from "./output_dir.ts";
 import { DEFAULT_OUTPUT_DIR, inspectModels } from "./registry.ts";
@@ -216,23 +224,14 @@ function buildMetadata(
 }
 
 /**
- * Saves a trained model as `<outputDir>/<model_type>_v<version>_<YYYYmmdd_HHMMSS>.txt`
- * (LightGBM text), `.evaluation.json.gz` (what the report plots, when the model carries it),
- * `.html` (the report) and `.json` (metadata), `version` being the next one for the model type
- * and network. The files are written under temporary names and fsynced, renamed into
- * place (the `.json` last: it marks the model complete) and the directory fsynced, all
- * under an exclusive lock on the directory's registry, so concurrent saves never share a
- * version. Then, when `clickhouse` is given, the row is inserted into `trained_models`.
- *
- * @example
- * ```ts ignore
- * const saved = await save(model, { outputDir: "trained_models", clickhouse });
- * console.log(saved.modelPath, saved.version);
- * ```
+ * Saves a trained model's artifacts atomically under the next version (the `.txt`, then the
+ * `report` files made from its metadata, the `.json` last) and registers it when
+ * `clickhouse` is given. The public `save` (src/notebook.ts) passes the report stage's files.
  */
 export async function save(
   model: TrainedModel,
-  options: SaveOptions = {},
+  options: SaveOptions,
+  report: (metadata: ModelMetadata) => ReportArtifacts,
 ): Promise<SavedModelWithMetadata> {
   const { outputDir, clickhouse, database, signal, allowedDir } = SaveOptionsSchema.parse(options);
   throwIfAborted(signal);
@@ -252,16 +251,15 @@ export async function save(
     const metadata = buildMetadata(model, version, stem, now, modelSha256, tag);
     const modelPath = join(outputDir, `${stem}.txt`);
     const metadataPath = join(outputDir, `${stem}.json`);
-    const reportPath = join(outputDir, `${stem}.html`);
+    const reportPath = join(outputDir, reportFileName(stem));
     const staged: StagedFile[] = [];
     try {
       staged.push(await stageFile(modelPath, modelBytes));
-      if (model.evaluation) {
-        const path = join(outputDir, evaluationFileName(stem));
-        staged.push(await stageFile(path, encodeEvaluation(model.evaluation)));
+      const { html, evaluation } = report(metadata);
+      if (evaluation) {
+        staged.push(await stageFile(join(outputDir, evaluationFileName(stem)), evaluation));
       }
-      const report = renderReport(metadata, model.evaluation ?? null);
-      staged.push(await stageFile(reportPath, new TextEncoder().encode(report)));
+      staged.push(await stageFile(reportPath, new TextEncoder().encode(html)));
       const json = new TextEncoder().encode(JSON.stringify(metadata, null, 2) + "\n");
       staged.push(await stageFile(metadataPath, json));
       throwIfAborted(signal);
@@ -309,6 +307,5 @@ export async function save(
       database: target,
     });
   }
-  const shown = saved;
-  return withDisplay(shown, () => modelBundle(shown.metadata, model.evaluation ?? null));
+  return saved;
 }

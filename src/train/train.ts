@@ -20,7 +20,6 @@ import { LIGHTGBM_VERSION } from "./_lightgbm_version.ts";
 import { summariseCv } from "./cv_curves.ts";
 import { dayToIso } from "./_dates.ts";
 import { type Fold, groupedFolds, keyedFolds, stratifiedFolds, timeFolds } from "./cv_folds.ts";
-import { trainedBundle, withDisplay } from "../report/notebook_display.ts";
 import { evaluationData } from "./evaluation_data.ts";
 import { createRandom } from "../random.ts";
 import {
@@ -77,21 +76,9 @@ function elapsed(start: number): number {
 }
 
 /**
- * Trains a model on the labelled rows of `matrix`: the latest processing dates are held
- * out as the test set; on the rest, `trials` hyperparameter configurations (the defaults
- * first, then seeded samples) compete by successive halving, each scored by k-fold
- * cross-validation with early stopping (stratified folds for the scorers, whole query
- * groups for the ranker); the winner is fitted on the whole training part for its
- * cross-validated number of rounds. Metrics: test AUC, PR-AUC, log loss, and precision,
- * recall and F1 at the out-of-fold F1-maximising threshold for the scorers; NDCG@5/10/20
- * and MAP for the ranker; the cross-validated metric's mean and standard deviation. The
- * same seed and data give a byte-identical model.
- *
- * @example
- * ```ts ignore
- * const model = await train(matrix, { trials: 20, folds: 5, seed: 42 });
- * console.log(model.metrics.test_auc, model.details.threshold);
- * ```
+ * Trains a model on the labelled rows of `matrix`: time split, successive-halving search
+ * over cross-validated configurations, the winner refitted; the public `train`
+ * (src/notebook.ts) documents it in full.
  */
 export async function train(
   matrix: FeatureMatrix,
@@ -509,7 +496,7 @@ export async function train(
     },
     provenance: matrix.provenance,
   };
-  return withDisplay(model, () => trainedBundle(model));
+  return model;
 }
 
 function schemeDescription(scheme: string, scorer: boolean): string {

@@ -4,19 +4,13 @@
  *
  * @module
  */
-import { RiskTrainError } from "../errors.ts";
-import { commitFiles, discardFiles, stageFile } from "../storage/_files.ts";
-import { load } from "../storage/registry.ts";
-import type { EvaluationData } from "../types.ts";
-import { decodeEvaluation, evaluationFileName } from "./evaluation_file.ts";
-import { renderReport } from "./render_report.ts";
-
-/** Path of the evaluation artifact of a model given the path of its `.json` or `.txt`. */
-function siblingPath(metadataPath: string, name: (stem: string) => string): string {
-  const slash = metadataPath.lastIndexOf("/");
-  const stem = metadataPath.slice(slash + 1).replace(/\.(json|txt)$/, "");
-  return metadataPath.slice(0, slash + 1) + name(stem);
-}
+import { RiskTrainError } from "./errors.ts";
+import { decodeEvaluation } from "./report/evaluation_file.ts";
+import { renderReport } from "./report/render_report.ts";
+import { evaluationFileName, siblingPath } from "./storage/artifact_names.ts";
+import { load } from "./storage/registry.ts";
+import { replaceReport } from "./storage/replace_report.ts";
+import type { EvaluationData } from "./types.ts";
 
 /**
  * The evaluation data saved beside a model (`<stem>.evaluation.json.gz`), or null when the
@@ -51,13 +45,5 @@ export async function loadEvaluation(metadataPath: string): Promise<EvaluationDa
 export async function rebuildReport(modelPath: string): Promise<string> {
   const model = await load(modelPath);
   const html = renderReport(model.metadata, await loadEvaluation(model.metadataPath));
-  const reportPath = siblingPath(model.metadataPath, (stem) => `${stem}.html`);
-  const staged = [await stageFile(reportPath, new TextEncoder().encode(html))];
-  try {
-    await commitFiles(reportPath.slice(0, reportPath.lastIndexOf("/") + 1) || ".", staged);
-  } catch (error) {
-    await discardFiles(staged);
-    throw error;
-  }
-  return reportPath;
+  return await replaceReport(model.metadataPath, html);
 }
