@@ -137,7 +137,8 @@ export {
   type RunTrainingResult,
 } from "./src/run_training.ts";
 
-export type { ScoreOptions, ScoreRange, ScoreResult } from "./src/score/score.ts";
+export type { ScoreOptions, ScoreRange } from "./src/score_model.ts";
+export type { ScoreResult } from "./src/score/score.ts";
 export type { Explanation, Reason } from "./src/score/reason_codes.ts";
 export {
   SCORE_TABLES,

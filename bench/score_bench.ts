@@ -21,7 +21,7 @@ import { openClickHouse } from "../src/clickhouse/open.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
 import { generate } from "../src/generate/generate.ts";
-import { score } from "../src/score/score.ts";
+import { score } from "../src/score_model.ts";
 import { writeScores } from "../src/score/write_scores.ts";
 import { load } from "../src/storage/registry.ts";
 import { save } from "../src/notebook.ts";

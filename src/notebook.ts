@@ -9,12 +9,8 @@
 import { decodeEvaluation } from "./report/evaluation_file.ts";
 import { modelBundle, scoreBundle, trainedBundle, withDisplay } from "./report/notebook_display.ts";
 import { reportArtifacts } from "./report/report_artifacts.ts";
-import {
-  score as scoreModel,
-  type ScoreOptions,
-  type ScoreRange,
-  type ScoreResult,
-} from "./score/score.ts";
+import type { ScoreResult } from "./score/score.ts";
+import { score as scoreModel, type ScoreOptions, type ScoreRange } from "./score_model.ts";
 import { evaluationFileName, siblingPath } from "./storage/artifact_names.ts";
 import { latest as latestModel, load as loadModel } from "./storage/registry.ts";
 import {

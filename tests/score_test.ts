@@ -5,7 +5,7 @@ import { extract } from "../src/extract/extract.ts";
 import { generate } from "../src/generate/generate.ts";
 import { Booster } from "../src/lightgbm/booster.ts";
 import { runTraining } from "../src/run_training.ts";
-import { describeFeature } from "../src/score/feature_descriptions.ts";
+import { describeFeature } from "../src/contract/feature_descriptions.ts";
 import { score } from "../src/notebook.ts";
 import type { ScoreResult } from "../src/score/score.ts";
 import { writeScores } from "../src/score/write_scores.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FeatureMatrix } from "../types.ts";
-import { describeFeature } from "./feature_descriptions.ts";
+import { describeFeature } from "../contract/feature_descriptions.ts";
 
 /** One reason: a feature, its value for the row, its contribution to the raw score. */
 export interface Reason {

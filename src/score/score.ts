@@ -1,75 +1,24 @@
 /**
- * `score`: turns a saved model and a range of data into scores with reason codes, as an
- * Arrow table (the rows the output tables receive).
+ * The score stage: turns a saved model and a feature matrix into scores with reason codes, as
+ * an Arrow table (the rows the output tables receive), and backtests the labelled rows.
  *
  * @module
  */
 import { DateDay, makeVector, Table, Utf8, vectorFromArray } from "npm:apache-arrow@21.2.0";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
-import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
-import { extract } from "../extract/extract.ts";
-import { dayColumn } from "../features/arrow_columns.ts";
-import { buildFeatures, featureCatalogue } from "../features/build_features.ts";
 import { Booster } from "../lightgbm/booster.ts";
 import { initLightGBM } from "../lightgbm/_wasm.ts";
 import { applyCalibration } from "../metrics/calibration.ts";
 import type { DateEvaluation } from "../metrics/evaluate_scores.ts";
-import { parseOptions } from "../options.ts";
-import type {
-  ClickHouse,
-  ExtractedData,
-  ExtractProgress,
-  FeatureMatrix,
-  LoadedModel,
-  ModelMetrics,
-  ModelType,
-} from "../types.ts";
+import type { FeatureMatrix, LoadedModel, ModelMetrics, ModelType } from "../types.ts";
 import { backtest } from "./backtest.ts";
 import { ranksByDate } from "./rank_by_date.ts";
 import { explainRows } from "./reason_codes.ts";
 
 const logger = getLogger(["risktrain", "score"]);
 
-/** A range to extract and score: the network and window come from the model's metadata. */
-export interface ScoreRange {
-  /** The ClickHouse to read. */
-  source: ClickHouse;
-  /** First processing_date, inclusive, `YYYY-MM-DD`. */
-  startDate: string;
-  /** Last processing_date, inclusive, `YYYY-MM-DD`. */
-  endDate: string;
-  /** Database to read (default: the model's training database). */
-  database?: string;
-}
-
-/** Options of {@linkcode score}. */
-export interface ScoreOptions {
-  /** Reasons per row in `explain` (default 5). */
-  topK?: number;
-  /** Stops the extraction and scoring; the promise rejects with a CancelledError. */
-  signal?: AbortSignal;
-  /** Progress of the extraction (a range only). */
-  onProgress?: (progress: ExtractProgress) => void;
-  /** Bootstrap replicates of the backtest's intervals (default 200). */
-  bootstrapSamples?: number;
-}
-
-/** The zod schema of {@linkcode ScoreOptions}; fills the default `topK`. */
-export const ScoreOptionsSchema: z.ZodType<
-  ScoreOptions & { topK: number; bootstrapSamples: number },
-  ScoreOptions
-> = z
-  .object({
-    topK: z.int().min(1).max(1000).default(5),
-    bootstrapSamples: z.int().min(1).max(100_000).default(200),
-    signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
-    onProgress: z.custom<(progress: ExtractProgress) => void>((value) =>
-      typeof value === "function"
-    ).optional(),
-  }).strict();
-
-/** What {@linkcode score} returns. */
+/** What `score` returns. */
 export interface ScoreResult {
   /** The model type scored. */
   modelType: ModelType;
@@ -99,71 +48,8 @@ export interface ScoreResult {
   inputCounts: Map<number, { alerts: number; features: number; clusters: number }>;
 }
 
-/** Alerts, raw_features rows found and clusters of the data, per processing_date. */
-function countInputs(data: ExtractedData): ScoreResult["inputCounts"] {
-  const counts: ScoreResult["inputCounts"] = new Map();
-  const add = (table: Table, field: "alerts" | "features" | "clusters", found?: string) => {
-    if (table.numRows === 0) return;
-    const days = dayColumn(table, "processing_date", field);
-    const present = found === undefined ? null : table.getChild(found);
-    days.forEach((day, i) => {
-      if (present !== null && !present.isValid(i)) return;
-      const entry = counts.get(day) ?? { alerts: 0, features: 0, clusters: 0 };
-      entry[field]++;
-      counts.set(day, entry);
-    });
-  };
-  add(data.alerts, "alerts");
-  // features holds one row per alerted pair: NULL values where the pair has no source row.
-  const firstColumn = data.features.schema.fields.find((f) =>
-    !["address_row", "processing_date", "address"].includes(f.name)
-  );
-  if (firstColumn) add(data.features, "features", firstColumn.name);
-  add(data.clusters, "clusters");
-  return counts;
-}
-
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
-}
-
-function checkData(model: LoadedModel, data: ExtractedData): void {
-  const m = model.metadata;
-  const p = data.provenance;
-  const problems: string[] = [];
-  if (p.network !== m.network) problems.push(`network ${p.network}, model ${m.network}`);
-  if (p.windowDays !== m.window_days) {
-    problems.push(`window_days ${p.windowDays}, model ${m.window_days}`);
-  }
-  if (p.historyDays !== m.history_days) {
-    problems.push(`historyDays ${p.historyDays}, model ${m.history_days}`);
-  }
-  if (problems.length > 0) {
-    throw new RiskTrainError(
-      "CONFIG_INVALID",
-      `The data does not match model ${m.model_id}: ${problems.join("; ")}`,
-    );
-  }
-}
-
-function checkColumns(model: LoadedModel, data: ExtractedData): void {
-  const m = model.metadata;
-  const present = featureCatalogue(data, m.model_type).map((f) => f.name);
-  const expected = new Set(m.feature_names);
-  const have = new Set(present);
-  const missing = m.feature_names.filter((name) => !have.has(name));
-  const extra = present.filter((name) => !expected.has(name));
-  if (missing.length === 0 && extra.length === 0) return;
-  const parts = [
-    missing.length > 0 ? `missing ${missing.join(", ")}` : "",
-    extra.length > 0 ? `not in the model ${extra.join(", ")}` : "",
-  ].filter((part) => part !== "");
-  throw new RiskTrainError(
-    "CONTRACT_VIOLATION",
-    `The data's features differ from those model ${m.model_id} was trained on: ${
-      parts.join("; ")
-    } (retrain on data of this shape)`,
-  );
 }
 
 /** Days since 1970-01-01 as UTC midnight dates. */
@@ -171,29 +57,22 @@ function dates(days: Int32Array): Date[] {
   return Array.from(days, (day) => new Date(day * 86_400_000));
 }
 
+/** What {@linkcode scoreMatrix} returns: a {@linkcode ScoreResult} but the input counts. */
+export type MatrixScores = Omit<ScoreResult, "inputCounts">;
+
 /**
- * Scores `input` (extracted data, or a range to extract) with a saved model: scores, ranks
- * per processing_date, reason codes and, on labelled rows, the test metrics (the public
- * `score`, src/notebook.ts, documents it in full).
+ * Scores `matrix` (built with the model's feature names and dictionaries) with a saved
+ * model: predicts, calibrates, ranks each processing_date, explains every row with its top
+ * `topK` SHAP contributions and backtests the labelled rows. `timingsMs` holds predict_ms
+ * and explain_ms.
  */
-export async function score(
+export async function scoreMatrix(
   model: LoadedModel,
-  input: ExtractedData | ScoreRange,
-  options: ScoreOptions = {},
-): Promise<ScoreResult> {
-  const { topK, signal, onProgress, bootstrapSamples } = parseOptions(
-    ScoreOptionsSchema,
-    options,
-    "score options",
-  );
+  matrix: FeatureMatrix,
+  options: { topK: number; bootstrapSamples: number; signal?: AbortSignal },
+): Promise<MatrixScores> {
+  const { topK, bootstrapSamples, signal } = options;
   const m = model.metadata;
-  if (m.history_days === undefined) {
-    throw new RiskTrainError(
-      "CONFIG_INVALID",
-      `Model ${m.model_id} predates range-independent history features (no history_days in ` +
-        `its metadata): retrain it to score`,
-    );
-  }
   const timingsMs: Record<string, number> = {};
   let started = performance.now();
   const lap = (name: string) => {
@@ -201,32 +80,6 @@ export async function score(
     timingsMs[name] = Math.round(now - started);
     started = now;
   };
-  let data: ExtractedData;
-  if ("source" in input) {
-    data = await extract(input.source, {
-      network: m.network,
-      database: input.database ?? m.database,
-      startDate: input.startDate,
-      endDate: input.endDate,
-      windowDays: m.window_days,
-      historyDays: m.history_days,
-    }, { signal, onProgress });
-    lap("extract_ms");
-  } else {
-    data = input;
-  }
-  checkData(model, data);
-  checkColumns(model, data);
-  throwIfAborted(signal);
-
-  const matrix = buildFeatures(data, {
-    modelType: m.model_type,
-    featureNames: m.feature_names,
-    dictionaries: m.categorical_features,
-  });
-  lap("features_ms");
-  throwIfAborted(signal);
-
   await initLightGBM();
   using booster = Booster.fromModelString(model.modelText);
   if (!sameNames(booster.featureNames, m.feature_names)) {
@@ -271,6 +124,5 @@ export async function score(
     metricsIntervals: intervals,
     labelledRows,
     timingsMs,
-    inputCounts: countInputs(data),
   };
 }

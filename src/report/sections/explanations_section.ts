@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { describeFeature } from "../../score/feature_descriptions.ts";
+import { describeFeature } from "../../contract/feature_descriptions.ts";
 import { absent, figure, section, table } from "../html.ts";
 import { COLORS, Plot, renderPlot } from "../_plot.ts";
 import type { ReportInput } from "../report_input.ts";

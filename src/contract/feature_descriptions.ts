@@ -1,5 +1,6 @@
 /**
- * One-line descriptions of the feature catalogue (docs/FEATURES.md), for reason codes.
+ * One-line descriptions of the feature catalogue (docs/FEATURES.md), for the reason codes
+ * of scores and the report's feature tables.
  *
  * @module
  */
