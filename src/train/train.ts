@@ -10,16 +10,15 @@ import { z } from "npm:zod@4.6.7";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import { fitCalibration } from "../metrics/calibration_fit.ts";
 import { bestF1Threshold } from "../metrics/threshold.ts";
-import type { FeatureMatrix, TimeFoldDates, TrainedModel } from "../types.ts";
+import type { FeatureMatrix, TrainedModel } from "../types.ts";
 import { subsetMatrix } from "./_matrix_subset.ts";
 import { evaluateTest, type TestEvaluation } from "./_test_evaluation.ts";
 import { weakFigures, weakReasons } from "./_weak_model.ts";
 import { cvMetricName, imbalanceDecision, lightgbmParams } from "./_lightgbm_params.ts";
 import { shareSource, type TrainingJob, TrainingPool } from "../lightgbm/mod.ts";
-import { LIGHTGBM_VERSION } from "./_lightgbm_version.ts";
 import { summariseCv } from "./cv_curves.ts";
-import { dayToIso } from "./_dates.ts";
-import { type Fold, groupedFolds, keyedFolds, stratifiedFolds, timeFolds } from "./cv_folds.ts";
+import { chooseFolds } from "./fold_choice.ts";
+import { assembleModel } from "./model_details.ts";
 import { evaluationData } from "./evaluation_data.ts";
 import { createRandom } from "../random.ts";
 import {
@@ -125,39 +124,8 @@ export async function train(
   const random = createRandom(opts.seed);
   const scorer = modelType !== "alert_ranker";
   const testDays = new Set(labelled.processingDates.subarray(nTrain)).size;
-  let folds: Fold[];
-  let foldDates: TimeFoldDates[] | null = null;
-  let blockDays: number | null = null;
-  if (opts.cv === "time") {
-    const time = timeFolds(
-      labelled.processingDates,
-      trainIndex,
-      opts.folds,
-      opts.cvGapDays,
-      testDays,
-    );
-    folds = time.folds;
-    foldDates = time.dates;
-    blockDays = time.blockDays;
-  } else if (!scorer) {
-    if (opts.cv === "stratified") {
-      throw new RiskTrainError(
-        "CONFIG_INVALID",
-        "The ranker's folds are whole query groups: use cv time or grouped, not stratified",
-      );
-    }
-    folds = groupedFolds(labelled.group!, trainIndex, opts.folds, random);
-  } else if (opts.cv === "grouped") {
-    if (!labelled.addresses) {
-      throw new RiskTrainError(
-        "CONFIG_INVALID",
-        "Folds grouped by address need the matrix's addresses (buildFeatures sets them)",
-      );
-    }
-    folds = keyedFolds(labelled.addresses, trainIndex, opts.folds, random);
-  } else {
-    folds = stratifiedFolds(labelled.label, trainIndex, opts.folds, random);
-  }
+  const chosen = chooseFolds(labelled, trainIndex, testDays, opts, random);
+  const { folds } = chosen;
   const imbalance = imbalanceDecision(
     modelType,
     labelled.label,
@@ -399,123 +367,27 @@ export async function train(
     logger.warn("Saving a weak {modelType}: {reasons}", { modelType, reasons: weak.join("; ") });
   }
 
-  let positives = 0;
-  for (const y of labelled.label) if (y >= (scorer ? 1 : 2)) positives++;
-  const importance = final.featureImportance;
-  const model: TrainedModel = {
-    modelType,
-    modelText: final.modelText!,
-    featureNames: [...matrix.featureNames],
-    categorical: matrix.categorical,
-    hyperparameters: { ...finalParams, num_iterations: rounds },
-    numTrees: final.numIterations,
+  return assembleModel({
+    matrix,
+    labelled,
+    split,
+    options: opts,
+    configHash,
+    final,
+    finalParams,
     metrics,
-    dataStats: {
-      numSamples: rows.length,
-      numFeatures: matrix.numFeatures,
-      positiveRate: positives / rows.length,
-    },
-    featureImportance: matrix.featureNames.map((name, j) => ({
-      name,
-      split: importance.split[j],
-      gain: importance.gain[j],
-    })),
-    evaluation: reportData,
-    ...(calibration ? { calibration } : {}),
-    details: {
-      weak: weak.length > 0,
-      ...(weak.length > 0 ? { weak_reasons: weak } : {}),
-      evaluation: {
-        per_date: evaluation.result.perDate,
-        intervals: evaluation.result.intervals,
-        method: evaluation.result.method,
-        baseline: evaluation.baseline,
-        seen_addresses: evaluation.seenDefinition,
-      },
-      ...(evaluation.comparison ? { comparison: evaluation.comparison } : {}),
-      calibration_fit: scorer
-        ? {
-          method: opts.calibration,
-          fitted_on: "out-of-fold predictions of the chosen configuration",
-          rows: oofRows.length,
-        }
-        : null,
-      seed: opts.seed,
-      config_hash: configHash,
-      lightgbm_version: LIGHTGBM_VERSION,
-      threshold,
-      timings_ms: timings,
-      split: {
-        train_start_date: split.trainStartDate,
-        train_end_date: split.trainEndDate,
-        test_start_date: split.testStartDate,
-        test_end_date: split.testEndDate,
-        train_rows: nTrain,
-        test_rows: split.testRows.length,
-      },
-      unlabelled_rows: matrix.numRows - rows.length,
-      positive_definition: scorer
-        ? "label 1 (risk_level high or critical)"
-        : "grade >= 2 (high or critical)",
-      imbalance,
-      cv: {
-        metric,
-        scheme: opts.cv,
-        scheme_description: schemeDescription(opts.cv, scorer),
-        folds: opts.folds,
-        gap_days: opts.cv === "time" ? opts.cvGapDays : null,
-        block_days: blockDays,
-        fold_dates: foldDates ?? folds.map((fold) => ({
-          fit_rows: fold.train.length,
-          valid_rows: fold.valid.length,
-        })),
-        out_of_fold: scorer ? oofSummary(labelled.processingDates, oofRows) : null,
-        mean: result.mean,
-        std: result.std,
-        best_iteration: rounds,
-        early_stopping_rounds: opts.earlyStoppingRounds,
-      },
-      search: {
-        method: "successive_halving",
-        eta: 3,
-        trials: configs.length,
-        num_boost_round: opts.numBoostRound,
-        schedule,
-        chosen_trial: best,
-        configurations: configs,
-        history: history.map((h) => ({
-          rung: h.rung,
-          rounds: h.rounds,
-          trial: h.config,
-          score: h.result.score,
-          std: h.result.std,
-          best_iteration: h.result.bestIteration,
-        })),
-      },
-      workers,
-    },
-    provenance: matrix.provenance,
-  };
-  return model;
-}
-
-function schemeDescription(scheme: string, scorer: boolean): string {
-  if (scheme === "time") {
-    return "forward-chaining over whole processing dates: each fold fits on the dates before its validation block (minus the gap)";
-  }
-  if (!scorer) return "whole query groups (processing dates) dealt at random";
-  return scheme === "grouped"
-    ? "grouped by address: no address in both the fitting and validation rows (pessimistic: every validation address is unseen)"
-    : "stratified by label, rows dealt at random (optimistic: the same address on the same day can be on both sides)";
-}
-
-/** Which dates have out-of-fold predictions (time folds: the validated blocks only). */
-function oofSummary(dates: Int32Array, rows: readonly number[]) {
-  const days = [...new Set(rows.map((r) => dates[r]))].sort((a, b) => a - b);
-  return {
-    rows: rows.length,
-    dates: days.length,
-    start_date: days.length ? dayToIso(days[0]) : null,
-    end_date: days.length ? dayToIso(days[days.length - 1]) : null,
-  };
+    evaluation,
+    reportData,
+    calibration,
+    threshold,
+    weak,
+    imbalance,
+    metric,
+    chosen,
+    oofRows,
+    cvSummary: result,
+    search: { configs, schedule, best, history },
+    timings,
+    workers,
+  });
 }
