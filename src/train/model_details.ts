@@ -70,29 +70,8 @@ export interface TrainingOutcome {
 
 /** The trained model of a training run's outcome, with the details its metadata records. */
 export function assembleModel(outcome: TrainingOutcome): TrainedModel {
-  const {
-    matrix,
-    labelled,
-    split,
-    options,
-    configHash,
-    final,
-    finalParams,
-    metrics,
-    evaluation,
-    reportData,
-    calibration,
-    threshold,
-    weak,
-    imbalance,
-    metric,
-    chosen,
-    oofRows,
-    cvSummary,
-    search,
-    timings,
-    workers,
-  } = outcome;
+  const { matrix, labelled, split, options, final, evaluation, chosen, search } = outcome;
+  const { cvSummary, weak, oofRows } = outcome;
   const { modelType } = matrix;
   const scorer = modelType !== "alert_ranker";
   const rounds = cvSummary.bestIteration;
@@ -104,9 +83,9 @@ export function assembleModel(outcome: TrainingOutcome): TrainedModel {
     modelText: final.modelText!,
     featureNames: [...matrix.featureNames],
     categorical: matrix.categorical,
-    hyperparameters: { ...finalParams, num_iterations: rounds },
+    hyperparameters: { ...outcome.finalParams, num_iterations: rounds },
     numTrees: final.numIterations,
-    metrics,
+    metrics: outcome.metrics,
     dataStats: {
       numSamples: labelled.numRows,
       numFeatures: matrix.numFeatures,
@@ -117,8 +96,8 @@ export function assembleModel(outcome: TrainingOutcome): TrainedModel {
       split: importance.split[j],
       gain: importance.gain[j],
     })),
-    evaluation: reportData,
-    ...(calibration ? { calibration } : {}),
+    evaluation: outcome.reportData,
+    ...(outcome.calibration ? { calibration: outcome.calibration } : {}),
     details: {
       weak: weak.length > 0,
       ...(weak.length > 0 ? { weak_reasons: weak } : {}),
@@ -138,10 +117,10 @@ export function assembleModel(outcome: TrainingOutcome): TrainedModel {
         }
         : null,
       seed: options.seed,
-      config_hash: configHash,
+      config_hash: outcome.configHash,
       lightgbm_version: LIGHTGBM_VERSION,
-      threshold,
-      timings_ms: timings,
+      threshold: outcome.threshold,
+      timings_ms: outcome.timings,
       split: {
         train_start_date: split.trainStartDate,
         train_end_date: split.trainEndDate,
@@ -154,9 +133,9 @@ export function assembleModel(outcome: TrainingOutcome): TrainedModel {
       positive_definition: scorer
         ? "label 1 (risk_level high or critical)"
         : "grade >= 2 (high or critical)",
-      imbalance,
+      imbalance: outcome.imbalance,
       cv: {
-        metric,
+        metric: outcome.metric,
         scheme: options.cv,
         scheme_description: schemeDescription(options.cv, scorer),
         folds: options.folds,
@@ -189,7 +168,7 @@ export function assembleModel(outcome: TrainingOutcome): TrainedModel {
           best_iteration: h.result.bestIteration,
         })),
       },
-      workers,
+      workers: outcome.workers,
     },
     provenance: matrix.provenance,
   };
