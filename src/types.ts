@@ -116,6 +116,11 @@ export interface DataProvenance {
   historyDays: number;
   /** A hash of the extracted data, identifying it for skip-if-trained. */
   fingerprint: string;
+  /**
+   * Optional raw_features columns of the contract that the source lacks (their features are
+   * left out of the matrix), in the contract's order.
+   */
+  missingFeatureColumns: readonly string[];
 }
 
 /** The result of `extract`: Arrow tables, one per source. */
@@ -132,8 +137,6 @@ export interface ExtractedData {
   moneyFlows: Table;
   /** One row per alert: the address label as of the alert's processing_date. */
   labels: Table;
-  /** Optional raw_features columns of the contract that the source lacks. */
-  missingFeatureColumns: readonly string[];
 }
 
 /** A categorical feature and its dictionary: code `i` stands for `categories[i]`. */

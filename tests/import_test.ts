@@ -85,7 +85,7 @@ async function importsUpstreamShapes(engine: ClickHouse, database: string): Prom
     // the new ones are features.
     const imported = await extract(engine, { ...RANGE, database });
     const source = await extract(ch, RANGE);
-    assert.deepEqual(imported.missingFeatureColumns, contractOrder(DROPPED_FEATURES));
+    assert.deepEqual(imported.provenance.missingFeatureColumns, contractOrder(DROPPED_FEATURES));
     for (const name of DROPPED_FEATURES) assert.equal(imported.features.getChild(name), null);
     for (const name of NEW_FEATURES) assert.ok(imported.features.getChild(name), name);
     const matrix = buildFeatures(imported, { modelType: "alert_scorer" });

@@ -38,6 +38,11 @@ export interface ModelMetadata {
   history_days?: number;
   /** The library that trained the model, for the origin project's loader: always LightGBM. */
   model_trainer?: "LightGBM";
+  /**
+   * Optional raw_features columns of the contract the source lacked, whose features the
+   * model therefore does not have. Absent in metadata written before it was recorded.
+   */
+  missing_feature_columns?: string[];
   /** The extracted date range, `YYYY-MM-DD`. */
   training_period: { start_date: string; end_date: string };
   /** The time split: dates and labelled row counts of each side. */
@@ -104,6 +109,7 @@ const metadataShape = z.object({
   window_days: z.int().min(1).max(65535),
   history_days: z.int().min(1).max(3650).optional(),
   model_trainer: z.literal("LightGBM").optional(),
+  missing_feature_columns: z.array(z.string().min(1)).optional(),
   training_period: z.object({ start_date: IsoDateSchema, end_date: IsoDateSchema }),
   split: z.object({
     train_start_date: IsoDateSchema,
