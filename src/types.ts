@@ -116,6 +116,11 @@ export interface DataProvenance {
   historyDays: number;
   /** A hash of the extracted data, identifying it for skip-if-trained. */
   fingerprint: string;
+  /**
+   * Optional raw_features columns of the contract that the source lacks (their features are
+   * left out of the matrix), in the contract's order.
+   */
+  missingFeatureColumns: readonly string[];
 }
 
 /** The result of `extract`: Arrow tables, one per source. */
@@ -132,8 +137,6 @@ export interface ExtractedData {
   moneyFlows: Table;
   /** One row per alert: the address label as of the alert's processing_date. */
   labels: Table;
-  /** Optional raw_features columns of the contract that the source lacks. */
-  missingFeatureColumns: readonly string[];
 }
 
 /** A categorical feature and its dictionary: code `i` stands for `categories[i]`. */
@@ -332,6 +335,11 @@ export interface ModelMetadata {
   history_days?: number;
   /** The library that trained the model, for the origin project's loader: always LightGBM. */
   model_trainer?: "LightGBM";
+  /**
+   * Optional raw_features columns of the contract the source lacked, whose features the
+   * model therefore does not have. Absent in metadata written before it was recorded.
+   */
+  missing_feature_columns?: string[];
   /** The extracted date range, `YYYY-MM-DD`. */
   training_period: { start_date: string; end_date: string };
   /** The time split: dates and labelled row counts of each side. */

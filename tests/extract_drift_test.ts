@@ -136,14 +136,14 @@ async function driftSteps(t: Deno.TestContext, ch: ClickHouse, engine: string): 
           .join(", "),
       ]);
       const data = await extract(ch, query(prefix + "new"));
-      assert.deepEqual(data.missingFeatureColumns, []);
+      assert.deepEqual(data.provenance.missingFeatureColumns, []);
       const matrix = buildFeatures(data, { modelType: "alert_scorer" });
       for (const name of NEW_FEATURES) {
         assert.ok(matrix.featureNames.includes("addr_" + name), name);
         const field = data.features.schema.fields.find((f) => f.name === name);
         assert.equal(String(field?.type), "Float64");
       }
-      assert.deepEqual(baseline.missingFeatureColumns, NEW_FEATURES);
+      assert.deepEqual(baseline.provenance.missingFeatureColumns, NEW_FEATURES);
     },
   );
 

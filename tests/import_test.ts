@@ -10,7 +10,7 @@ import { RiskTrainError } from "../src/errors.ts";
 import { FEATURE_COLUMNS } from "../src/contract/contract_columns.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
-import { generate } from "../src/generate/generate.ts";
+import { generate, INPUT_TABLES } from "../src/generate/generate.ts";
 import { importSnapshots } from "../src/import/import_snapshots.ts";
 import { sha256 } from "../src/import/snapshot_meta.ts";
 import { migrate } from "../src/schema/migrate.ts";
@@ -85,7 +85,7 @@ async function importsUpstreamShapes(engine: ClickHouse, database: string): Prom
     // the new ones are features.
     const imported = await extract(engine, { ...RANGE, database });
     const source = await extract(ch, RANGE);
-    assert.deepEqual(imported.missingFeatureColumns, contractOrder(DROPPED_FEATURES));
+    assert.deepEqual(imported.provenance.missingFeatureColumns, contractOrder(DROPPED_FEATURES));
     for (const name of DROPPED_FEATURES) assert.equal(imported.features.getChild(name), null);
     for (const name of NEW_FEATURES) assert.ok(imported.features.getChild(name), name);
     const matrix = buildFeatures(imported, { modelType: "alert_scorer" });
@@ -160,6 +160,33 @@ Deno.test("importSnapshots() reads the upstream's shapes into a ClickHouse serve
   await using server = await startChdbHttpServer();
   await using engine = await openClickHouse({ url: server.url });
   await importsUpstreamShapes(engine, "risk_scoring_fx");
+});
+
+/** Rows per input table of `database`. */
+async function tableCounts(engine: ClickHouse, database: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of INPUT_TABLES) {
+    const t = await engine.query("SELECT count() AS n FROM {db:Identifier}.{table:Identifier}", {
+      params: { db: database, table },
+    });
+    counts[table] = Number(t.getChild("n")!.get(0));
+  }
+  return counts;
+}
+
+Deno.test("importSnapshots() run twice at once leaves the rows of one import", async () => {
+  const root = await upstreamExport();
+  try {
+    const options = { network: "fx", database: "risk_scoring_fx_twice", from: root };
+    await importSnapshots(ch, options);
+    const once = await tableCounts(ch, options.database);
+    assert.ok(once.raw_alerts > 0 && once.raw_address_labels > 0);
+    // Each deletes the batches' rows and inserts its own: at once, the second waits.
+    await Promise.all([importSnapshots(ch, options), importSnapshots(ch, options)]);
+    assert.deepEqual(await tableCounts(ch, options.database), once);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 /** Rewrites one batch file with `select` over it and updates META.json. */

@@ -12,6 +12,7 @@ import { save } from "../src/notebook.ts";
 import { train } from "../src/train/train.ts";
 import { viewReport } from "./support/report_browser.ts";
 import { syntheticMatrix } from "./support/synthetic_matrix.ts";
+import { NEW_FEATURES } from "./support/upstream_export.ts";
 
 const SECTIONS = ["summary", "data", "validation", "performance", "explanations", "reproduce"];
 const COMMON_CHARTS = [
@@ -77,6 +78,16 @@ Deno.test("a trained model's report opens offline in Chromium with every section
       assert.equal(evaluation.shap?.features.length, 20);
       assert.ok(evaluation.shap!.rows > 0 && evaluation.shap!.rows <= 1000);
       const html = await Deno.readTextFile(reportPath);
+      // The generated network lacks the contract's later upstream columns: the metadata and
+      // the report's data section name them.
+      assert.deepEqual(result.model.metadata.missing_feature_columns, NEW_FEATURES);
+      assert.ok(
+        html.includes(
+          `<b>Optional source columns absent (their features left out):</b> ${
+            NEW_FEATURES.join(", ")
+          }</p>`,
+        ),
+      );
       assert.doesNotMatch(html, /<script/i);
       assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, "no external resource");
     });
@@ -161,6 +172,7 @@ Deno.test("a report without evaluation data says plainly what is absent", async 
     assert.match(html, /data-chart="importance"/);
     assert.doesNotMatch(html, /data-chart="roc"/);
     const loaded = await load(saved.metadataPath);
+    assert.deepEqual(loaded.metadata.missing_feature_columns, []);
     assert.equal(renderReport(loaded.metadata, null), html);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -287,13 +287,21 @@ export async function extract(
     },
   );
   return {
-    provenance: { network, database, startDate, endDate, windowDays, historyDays, fingerprint },
+    provenance: {
+      network,
+      database,
+      startDate,
+      endDate,
+      windowDays,
+      historyDays,
+      fingerprint,
+      missingFeatureColumns: contract.missingFeatureColumns,
+    },
     alerts,
     features,
     clusters,
     moneyFlows,
     labels,
-    missingFeatureColumns: contract.missingFeatureColumns,
   };
 }
 

@@ -7,11 +7,17 @@
 import { resolve } from "node:path";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
 import { z } from "npm:zod@4.6.7";
+import { lockDatabaseWrites } from "../database_lock.ts";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
-// The public name of the input tables (mod.ts exports it from generate).
-import type { ClickHouse, InputTable } from "../types.ts";
-import { DatabaseSchema, IsoDateSchema, NetworkSchema, parseOptions } from "../options.ts";
+import {
+  databaseFor,
+  DatabaseSchema,
+  IsoDateSchema,
+  NetworkSchema,
+  parseOptions,
+} from "../options.ts";
 import { migrate } from "../schema/migrate.ts";
+import type { ClickHouse, InputTable } from "../types.ts";
 import { alignFeatureColumns } from "./feature_columns.ts";
 import { type FileConversion, planConversion, type TargetColumn } from "./file_conversion.ts";
 import { type ParquetColumns, parquetColumns } from "./parquet_columns.ts";
@@ -56,6 +62,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Stops between statements (and the running one); rejects with CancelledError. */
   signal?: AbortSignal;
+  /** Directory of the lock serialising this host's writers of a database (default `.risktrain/locks`). */
+  lockDir?: string;
 }
 
 /** The zod schema of {@linkcode ImportOptions}. */
@@ -68,6 +76,7 @@ export const importOptionsSchema: z.ZodType<ImportOptions> = z.object({
   onProgress: z.custom<(progress: ImportProgress) => void>((value) => typeof value === "function")
     .optional(),
   signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+  lockDir: z.string().min(1).optional(),
 }).strict().refine(
   (o) => o.startDate === undefined || o.endDate === undefined || o.startDate <= o.endDate,
   { message: "Expected startDate on or before endDate" },
@@ -215,7 +224,9 @@ const NETWORK = " AND network = {stamp_network:String}";
  * snapshot has (a column a snapshot lacks is missing, not zero). Then every file is staged
  * (converted in ClickHouse SQL as it is read) and its staged row count checked; only then
  * are the imported batches' rows of each table replaced by the staged ones (one DELETE per
- * table, when it holds any of them): importing a batch twice gives the same rows. A batch without alerts.parquet imports what it has, with a warning
+ * table, when it holds any of them): importing a batch twice gives the same rows, and
+ * writers of the database on this host (imports, score writes) take turns from the migration
+ * on (a lock file in `lockDir`). A batch without alerts.parquet imports what it has, with a warning
  * that the alert and cluster models need alerts. patterns.parquet is verified, not loaded
  * (no table of the contract holds patterns).
  *
@@ -260,6 +271,12 @@ export async function importSnapshots(
     dir: layout.networkDir,
   });
 
+  // Another import (or score write) of the database on this host waits for this one: two
+  // imports of a batch at once would each delete its rows, then both insert them.
+  await using _lock = await lockDatabaseWrites(databaseFor(network, opts.database), {
+    lockDir: opts.lockDir,
+    signal,
+  });
   // Plan every file once to refuse unreadable columns before any row is written, then align
   // raw_features' optional columns and plan again against the aligned table.
   const { database } = await migrate(ch, { network, database: opts.database, signal });

@@ -7,13 +7,13 @@
  */
 import { DateDay, makeVector, Table, Utf8, vectorFromArray } from "npm:apache-arrow@21.2.0";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
+import { lockDatabaseWrites } from "../database_lock.ts";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
 import { databaseFor } from "../options.ts";
 import { SCHEMA_FILES } from "../schema/schema_files.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { changedPartitions, type PartitionRef, partitionVersions } from "./partition_versions.ts";
 import type { ScoreResult } from "./score.ts";
-import { lockScoreWrites } from "./write_lock.ts";
 
 const logger = getLogger(["risktrain", "score"]);
 
@@ -37,7 +37,7 @@ export interface WriteScoresOptions {
   signal?: AbortSignal;
   /** Milliseconds spent before the write (extraction), added to `latencies_ms_total`. */
   elapsedMs?: number;
-  /** Directory of the lock that serialises writes to one database (default `.risktrain/locks`). */
+  /** Directory of the lock serialising this host's writers of a database (default `.risktrain/locks`). */
   lockDir?: string;
 }
 
@@ -189,8 +189,8 @@ interface StagedPartition {
  * switch leaves the previous rows; the switch itself is a few metadata operations that are
  * not cancelled.
  *
- * Two writes at once never lose each other's rows: writes to one database from this host
- * wait for each other (a lock file in `lockDir`), and a write that finds, just before the
+ * Two writes at once never lose each other's rows: writers of one database on this host
+ * (score writes, imports) wait for each other (a lock file in `lockDir`), and a write that finds, just before the
  * switch, that a writer elsewhere changed one of its partitions since it copied them stages
  * again (WRITE_CONFLICT after 3 attempts, with nothing written). ClickHouse has no
  * transaction across the check and the switch, so writers on two hosts committing the same
@@ -240,7 +240,7 @@ export async function writeScores(
   const run = crypto.randomUUID().replaceAll("-", "");
   const params = { db, network, window: windowDays, dates: dateList };
 
-  await using _lock = await lockScoreWrites(db, { lockDir: options.lockDir, signal });
+  await using _lock = await lockDatabaseWrites(db, { lockDir: options.lockDir, signal });
   await ch.insert(
     "batch_metadata",
     batches.map((b) => batchRecord(b, results, scope, "PROCESSING")),

@@ -21,6 +21,7 @@ const metadataShape = z.object({
   window_days: z.int().min(1).max(65535),
   history_days: z.int().min(1).max(3650).optional(),
   model_trainer: z.literal("LightGBM").optional(),
+  missing_feature_columns: z.array(z.string().min(1)).optional(),
   training_period: z.object({ start_date: IsoDateSchema, end_date: IsoDateSchema }),
   split: z.object({
     train_start_date: IsoDateSchema,

@@ -185,6 +185,7 @@ function buildMetadata(
     window_days: p.windowDays,
     history_days: p.historyDays,
     model_trainer: "LightGBM",
+    missing_feature_columns: [...p.missingFeatureColumns],
     training_period: { start_date: p.startDate, end_date: p.endDate },
     split,
     data_stats: {

@@ -87,6 +87,7 @@ export function syntheticMatrix(options: SyntheticMatrixOptions = {}): FeatureMa
       windowDays: 7,
       historyDays: 30,
       fingerprint: `synthetic-${options.seed ?? 1}-${numRows}`,
+      missingFeatureColumns: [],
     },
   };
 }

@@ -63,6 +63,7 @@ export function trainedModelFixture(
       windowDays: 7,
       historyDays: 30,
       fingerprint: "f".repeat(16),
+      missingFeatureColumns: [],
     },
   };
 }

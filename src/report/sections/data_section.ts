@@ -70,9 +70,13 @@ export function dataSection({ metadata, evaluation }: ReportInput): string {
   const list = (names: readonly string[]) => names.length ? names.join(", ") : "none";
   const checks = `<p><b>Missing on every labelled row:</b> ${list(allMissing)}</p>` +
     `<p><b>Constant on every labelled row:</b> ${list(constant)}</p>` +
-    absent(
-      "Optional source columns absent from the data are not recorded in this model's metadata.",
-    );
+    (metadata.missing_feature_columns
+      ? `<p><b>Optional source columns absent (their features left out):</b> ${
+        list(metadata.missing_feature_columns)
+      }</p>`
+      : absent(
+        "Optional source columns absent from the data are not recorded in this model's metadata.",
+      ));
   return section(
     "data",
     "Data",
