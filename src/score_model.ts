@@ -37,6 +37,11 @@ export interface ScoreOptions {
   onProgress?: (progress: ExtractProgress) => void;
   /** Bootstrap replicates of the backtest's intervals (default 200). */
   bootstrapSamples?: number;
+  /**
+   * Parallel WebAssembly workers computing the SHAP contributions (default: one per core
+   * from 10,000 rows, else 1, in this realm); the values are the same either way.
+   */
+  workers?: number;
 }
 
 /** The zod schema of {@linkcode ScoreOptions}; fills the default `topK`. */
@@ -47,6 +52,7 @@ export const ScoreOptionsSchema: z.ZodType<
   .object({
     topK: z.int().min(1).max(1000).default(5),
     bootstrapSamples: z.int().min(1).max(100_000).default(200),
+    workers: z.int().min(1).max(256).optional(),
     signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
     onProgress: z.custom<(progress: ExtractProgress) => void>((value) =>
       typeof value === "function"
@@ -125,7 +131,7 @@ export async function score(
   input: ExtractedData | ScoreRange,
   options: ScoreOptions = {},
 ): Promise<ScoreResult> {
-  const { topK, signal, onProgress, bootstrapSamples } = parseOptions(
+  const { topK, signal, onProgress, bootstrapSamples, workers } = parseOptions(
     ScoreOptionsSchema,
     options,
     "score options",
@@ -171,7 +177,7 @@ export async function score(
   lap("features_ms");
   throwIfAborted(signal);
 
-  const scored = await scoreMatrix(model, matrix, { topK, bootstrapSamples, signal });
+  const scored = await scoreMatrix(model, matrix, { topK, bootstrapSamples, workers, signal });
   return {
     ...scored,
     timingsMs: { ...timingsMs, ...scored.timingsMs },

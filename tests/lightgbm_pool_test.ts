@@ -2,8 +2,11 @@
 import assert from "node:assert/strict";
 import { CancelledError } from "../src/errors.ts";
 import {
+  Booster,
+  initLightGBM,
   LightGBMError,
   type LightGBMParams,
+  predictOnPool,
   runTrainingJob,
   shareSource,
   type TrainingJob,
@@ -106,6 +109,52 @@ Deno.test("TrainingPool cancels running and queued jobs", async () => {
   ]);
   const after = await pool.run(foldJob(2, { numBoostRound: 3, earlyStoppingRounds: undefined }));
   assert.equal(after.numIterations, 3);
+});
+
+Deno.test("predictOnPool() splits rows over the workers and returns the in-process values", async () => {
+  const { modelText } = await runTrainingJob(foldJob(0, { numBoostRound: 30 }));
+  await initLightGBM();
+  using booster = Booster.fromModelString(modelText!);
+  await using pool = new TrainingPool({ size: 3 });
+  for (const type of ["normal", "contrib", "leaf"] as const) {
+    // 4000 rows in 3 slices (1334, 1334, 1332), and a matrix with fewer rows than workers.
+    assert.deepEqual(
+      await predictOnPool(pool, modelText!, source, { type }),
+      booster.predict(source, { type }),
+      type,
+    );
+  }
+  const two = { numRows: 2, numFeatures: 8, data: source.data.slice(0, 16) };
+  assert.deepEqual(
+    await predictOnPool(pool, modelText!, two, { type: "contrib" }),
+    booster.predict(two, { type: "contrib" }),
+  );
+});
+
+Deno.test("TrainingPool cancels a running prediction and keeps working", async () => {
+  const { modelText } = await runTrainingJob(foldJob(0, { numBoostRound: 200 }));
+  await using pool = new TrainingPool({ size: 1 });
+  // 4000 rows x 100 repeats: seconds of TreeSHAP in one WebAssembly call, ended part-way.
+  const rows = 400_000;
+  const data = new Float64Array(new SharedArrayBuffer(rows * 8 * 8));
+  for (let j = 0; j < 8; j++) {
+    for (let r = 0; r < rows; r++) data[j * rows + r] = source.data[j * 4000 + (r % 4000)];
+  }
+  const big = { numRows: rows, numFeatures: 8, data };
+  const controller = new AbortController();
+  const running = pool.predict({
+    modelText: modelText!,
+    modelKey: "m",
+    source: big,
+    firstRow: 0,
+    rowCount: rows,
+    type: "contrib",
+  }, { signal: controller.signal });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  controller.abort();
+  await assert.rejects(running, CancelledError);
+  const after = await predictOnPool(pool, modelText!, source, { type: "normal" });
+  assert.equal(after.length, 4000);
 });
 
 Deno.test("TrainingPool.close() lets the process exit", async () => {

@@ -173,6 +173,33 @@ Deno.test("score() contributions equal Python LightGBM's predict(pred_contrib=Tr
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("score() on parallel workers gives the reasons it gives in one realm", async () => {
+  const source = await setup();
+  const model = models.get("alert_scorer")!;
+  const data = await extract(source, {
+    network: NETWORK,
+    ...range,
+    windowDays: 7,
+    historyDays: model.metadata.history_days,
+  });
+  const one = await score(model, data, { workers: 1 });
+  const three = await score(model, data, { workers: 3 });
+  assert.ok(one.table.numRows > 3000);
+  for (const column of ["alert_id", "score", "rank", "explain"]) {
+    assert.deepEqual(
+      three.table.getChild(column)!.toArray(),
+      one.table.getChild(column)!.toArray(),
+      column,
+    );
+  }
+  const abort = new AbortController();
+  abort.abort();
+  await assert.rejects(
+    score(model, data, { workers: 3, signal: abort.signal }),
+    (error: unknown) => error instanceof RiskTrainError && error.code === "CANCELLED",
+  );
+});
+
 Deno.test("score() names features missing from the data or unknown to the model", async () => {
   const source = await setup();
   const model = models.get("alert_scorer")!;

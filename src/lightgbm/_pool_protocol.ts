@@ -4,11 +4,13 @@
  * @module
  */
 import type { EvalResult } from "./booster.ts";
+import type { PredictionJob } from "./prediction_job.ts";
 import type { TrainingJob, TrainingResult } from "./training_job.ts";
 
 /** Pool to worker. */
 export type ToWorker =
   | { type: "run"; id: number; job: TrainingJob; progress: boolean }
+  | { type: "predict"; id: number; job: PredictionJob }
   | { type: "cancel"; id: number };
 
 /** A serialised error. */
@@ -22,5 +24,6 @@ export interface WorkerError {
 /** Worker to pool; a finished job reports the Dataset keys the worker holds. */
 export type FromWorker =
   | { type: "done"; id: number; result: TrainingResult; datasetKeys: string[] }
+  | { type: "predicted"; id: number; values: Float64Array; datasetKeys: string[] }
   | { type: "failed"; id: number; error: WorkerError; datasetKeys: string[] }
   | { type: "progress"; id: number; iteration: number; results: readonly EvalResult[] };

@@ -1,11 +1,13 @@
 /**
- * A TrainingPool worker: one LightGBM WebAssembly instance running one job at a time.
+ * A TrainingPool worker: one LightGBM WebAssembly instance running one job (a training or
+ * a prediction) at a time.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 import { CancelledError } from "../errors.ts";
 import type { FromWorker, ToWorker, WorkerError } from "./_pool_protocol.ts";
+import { runPredictionJob } from "./prediction_job.ts";
 import { cachedDatasetKeys, runTrainingJob } from "./training_job.ts";
 
 const running = new Map<number, AbortController>();
@@ -29,6 +31,22 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "cancel") {
     running.get(message.id)?.abort(new CancelledError());
+    return;
+  }
+  if (message.type === "predict") {
+    try {
+      const values = await runPredictionJob(message.job);
+      post({ type: "predicted", id: message.id, values, datasetKeys: cachedDatasetKeys() }, [
+        values.buffer as ArrayBuffer,
+      ]);
+    } catch (error) {
+      post({
+        type: "failed",
+        id: message.id,
+        error: serialise(error),
+        datasetKeys: cachedDatasetKeys(),
+      });
+    }
     return;
   }
   const controller = new AbortController();

@@ -55,6 +55,8 @@ export {
   type TrainingJob,
   type TrainingResult,
 } from "./training_job.ts";
+export { type PredictionJob, runPredictionJob } from "./prediction_job.ts";
+export { type PoolPredictOptions, predictOnPool } from "./parallel_predict.ts";
 export {
   type RunOptions,
   shareSource,

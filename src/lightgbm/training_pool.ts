@@ -1,6 +1,7 @@
 /**
  * A pool of Deno module workers, one LightGBM WebAssembly instance each, running
- * independent trainings (cross-validation folds, hyperparameter trials) in parallel.
+ * independent trainings (cross-validation folds, hyperparameter trials) and predictions
+ * (slices of a matrix's rows) in parallel.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import type { FromWorker, ToWorker, WorkerError } from "./_pool_protocol.ts";
 import type { DatasetSource } from "./dataset.ts";
 import { LightGBMError } from "./lightgbm_error.ts";
 import { pickJob } from "./_pool_affinity.ts";
+import type { PredictionJob } from "./prediction_job.ts";
 import type { JobProgress, TrainingJob, TrainingResult } from "./training_job.ts";
 
 const logger = getLogger(["risktrain", "lightgbm"]);
@@ -33,14 +35,18 @@ export interface RunOptions {
   transfer?: boolean;
 }
 
-type Task = {
+type Work =
+  | { kind: "train"; job: TrainingJob; resolve: (result: TrainingResult) => void }
+  | { kind: "predict"; job: PredictionJob; resolve: (values: Float64Array) => void };
+
+type Task = Work & {
   id: number;
-  job: TrainingJob;
   options: RunOptions;
-  resolve: (result: TrainingResult) => void;
   reject: (error: unknown) => void;
   onAbort?: () => void;
 };
+
+const datasetKeyOf = (task: Task) => task.kind === "train" ? task.job.datasetKey : undefined;
 
 /** A worker, its running task, and the Dataset keys it reported holding. */
 type Slot = { worker: Worker; task: Task | null; datasetKeys: Set<string> };
@@ -140,26 +146,38 @@ export class TrainingPool implements AsyncDisposable {
     this.size = size;
   }
 
-  /** Queues a job; resolves with its result, rejects with its error. */
+  /** Queues a training job; resolves with its result, rejects with its error. */
   run(job: TrainingJob, options: RunOptions = {}): Promise<TrainingResult> {
-    if (this.#closed) {
-      return Promise.reject(new RiskTrainError("LIGHTGBM", "TrainingPool is closed"));
-    }
-    if (options.signal?.aborted) return Promise.reject(new CancelledError(options.signal.reason));
-    return new Promise((resolve, reject) => {
-      const task: Task = { id: this.#nextId++, job, options, resolve, reject };
-      if (options.signal) {
-        task.onAbort = () => this.#cancel(task);
-        options.signal.addEventListener("abort", task.onAbort, { once: true });
-      }
-      this.#queue.push(task);
-      this.#dispatch();
-    });
+    return new Promise((resolve, reject) =>
+      this.#enqueue({ kind: "train", job, resolve }, options, reject)
+    );
   }
 
-  #settle(task: Task, error: unknown, result?: TrainingResult): void {
+  /**
+   * Queues a prediction job; resolves with `Booster.predict`'s values for its rows. A
+   * cancelled running prediction stops at once: its worker is replaced.
+   */
+  predict(job: PredictionJob, options: Pick<RunOptions, "signal"> = {}): Promise<Float64Array> {
+    return new Promise((resolve, reject) =>
+      this.#enqueue({ kind: "predict", job, resolve }, options, reject)
+    );
+  }
+
+  #enqueue(work: Work, options: RunOptions, reject: (error: unknown) => void): void {
+    if (this.#closed) return reject(new RiskTrainError("LIGHTGBM", "TrainingPool is closed"));
+    if (options.signal?.aborted) return reject(new CancelledError(options.signal.reason));
+    const task: Task = { ...work, id: this.#nextId++, options, reject };
+    if (options.signal) {
+      task.onAbort = () => this.#cancel(task);
+      options.signal.addEventListener("abort", task.onAbort, { once: true });
+    }
+    this.#queue.push(task);
+    this.#dispatch();
+  }
+
+  #settle(task: Task, error: unknown, result?: TrainingResult | Float64Array): void {
     if (task.onAbort) task.options.signal?.removeEventListener("abort", task.onAbort);
-    if (error === null) task.resolve(result!);
+    if (error === null) (task.resolve as (value: unknown) => void)(result);
     else task.reject(error);
   }
 
@@ -171,7 +189,16 @@ export class TrainingPool implements AsyncDisposable {
       return;
     }
     const slot = this.#slots.find((s) => s.task === task);
-    if (slot) slot.worker.postMessage({ type: "cancel", id: task.id } satisfies ToWorker);
+    if (!slot) return;
+    if (task.kind === "train") {
+      slot.worker.postMessage({ type: "cancel", id: task.id } satisfies ToWorker);
+      return;
+    }
+    // A prediction is one WebAssembly call that cannot stop part-way: end its worker.
+    slot.worker.terminate();
+    this.#slots.splice(this.#slots.indexOf(slot), 1);
+    this.#settle(task, new CancelledError(task.options.signal?.reason));
+    this.#dispatch();
   }
 
   #spawn(): Slot {
@@ -211,6 +238,10 @@ export class TrainingPool implements AsyncDisposable {
       if (!slot) return;
       const [task] = this.#queue.splice(this.#pick(slot), 1);
       slot.task = task;
+      if (task.kind === "predict") {
+        slot.worker.postMessage({ type: "predict", id: task.id, job: task.job } satisfies ToWorker);
+        continue;
+      }
       const transfer = task.options.transfer
         ? [...typedArrays(task.job.source), ...typedArrays(task.job.validSource)]
           .map((a) => a.buffer)
@@ -232,10 +263,10 @@ export class TrainingPool implements AsyncDisposable {
     for (const other of this.#slots) {
       if (other === slot) continue;
       for (const key of other.datasetKeys) elsewhere.add(key);
-      const running = other.task?.job.datasetKey;
+      const running = other.task ? datasetKeyOf(other.task) : undefined;
       if (running !== undefined) elsewhere.add(running);
     }
-    return pickJob(this.#queue.map((task) => task.job.datasetKey), slot.datasetKeys, elsewhere);
+    return pickJob(this.#queue.map(datasetKeyOf), slot.datasetKeys, elsewhere);
   }
 
   #receive(slot: Slot, message: FromWorker): void {
@@ -248,6 +279,7 @@ export class TrainingPool implements AsyncDisposable {
     slot.task = null;
     slot.datasetKeys = new Set(message.datasetKeys);
     if (message.type === "done") this.#settle(task, null, message.result);
+    else if (message.type === "predicted") this.#settle(task, null, message.values);
     else this.#settle(task, revive(message.error));
     this.#dispatch();
   }

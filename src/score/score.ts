@@ -13,6 +13,7 @@ import { applyCalibration } from "../metrics/calibration.ts";
 import type { DateEvaluation } from "../metrics/evaluate_scores.ts";
 import type { FeatureMatrix, LoadedModel, ModelMetrics, ModelType } from "../types.ts";
 import { backtest } from "./backtest.ts";
+import { contributions } from "./contributions.ts";
 import { ranksByDate } from "./rank_by_date.ts";
 import { explainRows } from "./reason_codes.ts";
 
@@ -69,9 +70,9 @@ export type MatrixScores = Omit<ScoreResult, "inputCounts">;
 export async function scoreMatrix(
   model: LoadedModel,
   matrix: FeatureMatrix,
-  options: { topK: number; bootstrapSamples: number; signal?: AbortSignal },
+  options: { topK: number; bootstrapSamples: number; workers?: number; signal?: AbortSignal },
 ): Promise<MatrixScores> {
-  const { topK, bootstrapSamples, signal } = options;
+  const { topK, bootstrapSamples, workers, signal } = options;
   const m = model.metadata;
   const started = performance.now();
   await initLightGBM();
@@ -86,7 +87,7 @@ export async function scoreMatrix(
   const scores = m.calibration ? applyCalibration(m.calibration, predicted) : predicted;
   const predictedAt = performance.now();
   throwIfAborted(signal);
-  const contrib = booster.predict(matrix, { type: "contrib" });
+  const contrib = await contributions(booster, model.modelText, matrix, { workers, signal });
   const explain = explainRows(matrix, contrib, scores, topK).map((e) => JSON.stringify(e));
   const timingsMs = {
     predict_ms: Math.round(predictedAt - started),
