@@ -54,9 +54,9 @@ function displayed(model: LoadedModel): LoadedModel {
  * Trains a model on the labelled rows of `matrix`: the latest processing dates are held
  * out as the test set; on the rest, `trials` hyperparameter configurations (the defaults
  * first, then seeded samples) compete by successive halving, each scored by k-fold
- * cross-validation with early stopping (stratified folds for the scorers, whole query
- * groups for the ranker); the winner is fitted on the whole training part for its
- * cross-validated number of rounds. Metrics: test AUC, PR-AUC, log loss, and precision,
+ * cross-validation with early stopping (by default forward-chaining folds of whole dates,
+ * `cv: "time"`; or stratified, or grouped by address or query); the winner is fitted on the
+ * whole training part for its cross-validated number of rounds. Metrics: test AUC, PR-AUC, log loss, and precision,
  * recall and F1 at the out-of-fold F1-maximising threshold for the scorers; NDCG@5/10/20
  * and MAP for the ranker; the cross-validated metric's mean and standard deviation. The
  * same seed and data give a byte-identical model.
