@@ -4,29 +4,19 @@
  *
  * @module
  */
+import type { InferValue } from "npm:@optique/core@0.7.19/parser";
 import type { ClickHouseOptions } from "../clickhouse/open.ts";
 import { DatabaseSchema } from "../options.ts";
 import { hostOf, type PermissionNeeds } from "./permissions.ts";
+import type { connectionFlags } from "./shared_flags.ts";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError } from "../errors.ts";
 
-/** The ClickHouse flags every data command takes. */
-export interface ConnectionFlags {
-  /** `--clickhouse-url` */
-  clickhouseUrl?: string;
-  /** `--clickhouse-user` */
-  clickhouseUser?: string;
-  /** `--clickhouse-password` */
-  clickhousePassword?: string;
-  /** `--database` */
-  database?: string;
-  /** `--data-dir` */
-  dataDir?: string;
-  /** `--lock-timeout`, seconds */
-  lockTimeout?: number;
-  /** `--connect-timeout`, seconds */
-  connectTimeout?: number;
-}
+/**
+ * The ClickHouse flags every data command takes (`--clickhouse-url`, `--database`,
+ * `--data-dir`, `--lock-timeout` and `--connect-timeout` in seconds, ...), any of them absent.
+ */
+export type ConnectionFlags = Partial<InferValue<typeof connectionFlags>>;
 
 /** The environment variables the command line reads (and the permission sets allow). */
 export const ENV_VARIABLES = [
