@@ -10,39 +10,38 @@ import { join } from "node:path";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { generate, type GenerateResult } from "../src/generate/generate.ts";
 
+/** The network the benches generate: its name, the generator's seed and the first date. */
+export const BENCH_NETWORK = { network: "bench", seed: 42, startDate: "2024-01-01" } as const;
+
 /** Where and at which scale {@linkcode generatedNetwork} generates. */
 export interface GeneratedNetworkOptions {
-  /** The bench's folder: emptied, then filled, when the marker of this scale is missing. */
-  out: string;
-  /** The embedded engine's data directory (inside `out`). */
+  /** The embedded engine's data directory (inside the bench's folder). */
   dataDir: string;
-  /** Network identifier. */
-  network: string;
   /** Processing dates. */
   days: number;
   /** Alerts per processing date. */
   alertsPerDay: number;
-  /** Seed of the generator. */
-  seed: number;
-  /** First processing date, `YYYY-MM-DD`. */
-  startDate: string;
 }
 
 /**
- * Generates the network unless this scale's marker exists in `options.out`, then runs
+ * Generates {@linkcode BENCH_NETWORK} into `out` (emptied first) unless this scale's marker
+ * exists there, then runs
  * `prepare` (with the engine closed: it opens its own when it needs one) and keeps what it
  * returns in the marker; later runs get the kept `generated` and prepared fields back.
  *
  * @example
  * ```ts ignore
- * const { model } = await generatedNetwork(options, async () => ({ model: await trainOne() }));
+ * const { model } = await generatedNetwork(OUT, { dataDir, days: 30, alertsPerDay: 3334 }, async () => ({
+ *   model: await trainOne(),
+ * }));
  * ```
  */
 export async function generatedNetwork<T extends Record<string, unknown>>(
+  out: string,
   options: GeneratedNetworkOptions,
   prepare: (generated: GenerateResult) => Promise<T> = () => Promise.resolve({} as T),
 ): Promise<{ generated: GenerateResult } & T> {
-  const { out, dataDir, network, days, alertsPerDay, seed, startDate } = options;
+  const { dataDir, days, alertsPerDay } = options;
   const ready = join(out, `ready_${days}x${alertsPerDay}`);
   const kept = await Deno.readTextFile(ready).then((text) => JSON.parse(text), () => null);
   if (kept !== null) return kept;
@@ -51,7 +50,7 @@ export async function generatedNetwork<T extends Record<string, unknown>>(
   let generated: GenerateResult;
   {
     await using ch = await openClickHouse({ dataDir });
-    generated = await generate(ch, { network, days, alertsPerDay, seed, startDate });
+    generated = await generate(ch, { ...BENCH_NETWORK, days, alertsPerDay });
   }
   console.log(`Generated ${generated.rows.raw_alerts} alerts in ${generated.seconds.toFixed(1)} s`);
   const result = { generated, ...await prepare(generated) };

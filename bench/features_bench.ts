@@ -29,13 +29,12 @@ import { ALIGN_SETTINGS, extractStatements, featureSelect } from "../src/extract
 import { buildFeatures } from "../src/features/build_features.ts";
 import type { ClickHouse, ExtractedData, FeatureMatrix, QueryParams } from "../src/types.ts";
 import { startChdbHttpServer } from "../tests/support/chdb_http_harness.ts";
-import { generatedNetwork } from "./_generated_network.ts";
+import { BENCH_NETWORK, generatedNetwork } from "./_generated_network.ts";
 
 const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const DAYS = env("BENCH_DAYS", 50);
 const ALERTS_PER_DAY = env("BENCH_ALERTS_PER_DAY", 20_000);
-const NETWORK = "bench";
-const START = "2024-01-01";
+const { network: NETWORK, startDate: START } = BENCH_NETWORK;
 const QUERY = {
   network: NETWORK,
   startDate: START,
@@ -46,19 +45,15 @@ const OUT = new URL("./.out/features_bench/", import.meta.url).pathname;
 const EMBEDDED_DIR = join(OUT, "embedded");
 const SERVER_DIR = join(OUT, "server");
 
-await generatedNetwork({
-  out: OUT,
-  dataDir: EMBEDDED_DIR,
-  network: NETWORK,
-  days: DAYS,
-  alertsPerDay: ALERTS_PER_DAY,
-  seed: 42,
-  startDate: QUERY.startDate,
-}, async () => {
-  const copy = await new Deno.Command("cp", { args: ["-a", EMBEDDED_DIR, SERVER_DIR] }).output();
-  if (!copy.success) throw new Error("Copying the data directory failed");
-  return {};
-});
+await generatedNetwork(
+  OUT,
+  { dataDir: EMBEDDED_DIR, days: DAYS, alertsPerDay: ALERTS_PER_DAY },
+  async () => {
+    const copy = await new Deno.Command("cp", { args: ["-a", EMBEDDED_DIR, SERVER_DIR] }).output();
+    if (!copy.success) throw new Error("Copying the data directory failed");
+    return {};
+  },
+);
 
 const embedded = await openClickHouse({ dataDir: EMBEDDED_DIR });
 const harness = await startChdbHttpServer({ dataDir: SERVER_DIR });

@@ -26,14 +26,12 @@ import { load } from "../src/storage/registry.ts";
 import { save } from "../src/storage/save.ts";
 import { train } from "../src/train/train.ts";
 import { writeNpy } from "../tests/parity/npy.ts";
-import { generatedNetwork } from "./_generated_network.ts";
+import { BENCH_NETWORK, generatedNetwork } from "./_generated_network.ts";
 
 const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const DAYS = env("BENCH_DAYS", 30);
 const ALERTS_PER_DAY = env("BENCH_ALERTS_PER_DAY", 3_334);
-const SEED = 42;
-const NETWORK = "bench";
-const START = "2024-01-01";
+const { network: NETWORK, seed: SEED, startDate: START } = BENCH_NETWORK;
 const day = (offset: number) =>
   new Date(Date.parse(START) + offset * 86_400_000).toISOString().slice(0, 10);
 const END = day(DAYS - 1);
@@ -41,14 +39,10 @@ const OUT = new URL("./.out/score_bench/", import.meta.url).pathname;
 const DATA_DIR = join(OUT, "chdb");
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-const { model: modelPath } = await generatedNetwork({
-  out: OUT,
+const { model: modelPath } = await generatedNetwork(OUT, {
   dataDir: DATA_DIR,
-  network: NETWORK,
   days: DAYS,
   alertsPerDay: ALERTS_PER_DAY,
-  seed: SEED,
-  startDate: START,
 }, async () => {
   await using ch = await openClickHouse({ dataDir: DATA_DIR });
   const data = await extract(ch, {

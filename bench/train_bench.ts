@@ -31,7 +31,7 @@ import { buildFeatures } from "../src/features/build_features.ts";
 import { save } from "../src/storage/save.ts";
 import { train } from "../src/train/train.ts";
 import type { FeatureMatrix, TrainedModel } from "../src/types.ts";
-import { generatedNetwork } from "./_generated_network.ts";
+import { BENCH_NETWORK, generatedNetwork } from "./_generated_network.ts";
 
 const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const DAYS = env("BENCH_DAYS", 90);
@@ -39,9 +39,7 @@ const ALERTS_PER_DAY = env("BENCH_ALERTS_PER_DAY", 11_112);
 const TRIALS = env("BENCH_TRIALS", 20);
 const FOLDS = env("BENCH_FOLDS", 5);
 const SAME_MATRIX = env("BENCH_SAME_MATRIX", 0) === 1;
-const SEED = 42;
-const NETWORK = "bench";
-const START = "2024-01-01";
+const { network: NETWORK, seed: SEED, startDate: START } = BENCH_NETWORK;
 const END = new Date(Date.parse(START) + (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
 const OUT = new URL("./.out/train_bench/", import.meta.url).pathname;
 const DATA_DIR = join(OUT, "chdb");
@@ -49,15 +47,7 @@ const MATRIX_DIR = join(OUT, "matrix");
 const PIPELINE = new URL("./python_pipeline.py", import.meta.url).pathname;
 await configureLogging((Deno.env.get("BENCH_LOG") ?? "info") as LogLevel);
 
-await generatedNetwork({
-  out: OUT,
-  dataDir: DATA_DIR,
-  network: NETWORK,
-  days: DAYS,
-  alertsPerDay: ALERTS_PER_DAY,
-  seed: SEED,
-  startDate: START,
-});
+await generatedNetwork(OUT, { dataDir: DATA_DIR, days: DAYS, alertsPerDay: ALERTS_PER_DAY });
 
 /** Writes the matrix as raw little-endian arrays for `python_pipeline.py --matrix-dir`. */
 async function writeMatrix(matrix: FeatureMatrix): Promise<void> {
