@@ -11,6 +11,7 @@ import { hostOf, type PermissionNeeds } from "./permissions.ts";
 import type { connectionFlags } from "./shared_flags.ts";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError } from "../errors.ts";
+import { flagOf } from "./flag_errors.ts";
 
 /**
  * The ClickHouse flags every data command takes (`--clickhouse-url`, `--database`,
@@ -110,11 +111,7 @@ export function resolveConnection(
  */
 export function usageError(key: string, message: string): never {
   const cause = new z.ZodError([{ code: "custom", path: [key], message, input: undefined }]);
-  throw new RiskTrainError("CONFIG_INVALID", `${flagName(key)}: ${message}`, { cause });
-}
-
-function flagName(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  throw new RiskTrainError("CONFIG_INVALID", `${flagOf(key)}: ${message}`, { cause });
 }
 
 /** An http:// or https:// URL with a host, else a usage error saying so. */
