@@ -26,6 +26,7 @@ import { openClickHouse } from "../src/clickhouse/open.ts";
 import { checkContract } from "../src/extract/check_contract.ts";
 import { extract } from "../src/extract/extract.ts";
 import { ALIGN_SETTINGS, extractStatements, featureSelect } from "../src/extract/extract_sql.ts";
+import { DEFAULT_HISTORY_DAYS } from "../src/extract/extract_query.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
 import type { ClickHouse, ExtractedData, FeatureMatrix, QueryParams } from "../src/types.ts";
 import { startChdbHttpServer } from "../tests/support/chdb_http_harness.ts";
@@ -78,6 +79,7 @@ async function statements(ch: ClickHouse): Promise<Statement[]> {
     start: QUERY.startDate,
     end: QUERY.endDate,
     window: QUERY.windowDays,
+    history: DEFAULT_HISTORY_DAYS,
   };
   return [
     { sql: sql.alerts, params, settings: {} },
