@@ -13,7 +13,9 @@
  * of the final matrix plus the Arrow tables extract returns. The embedded engine runs in
  * this process, so its query memory counts too; the server's does not.
  *
- * The generated data is kept in bench/.out/features_bench/ and reused by later runs.
+ * Scale from the environment: BENCH_DAYS (default 50) x BENCH_ALERTS_PER_DAY (default
+ * 20,000). The generated data is kept in bench/.out/features_bench/ and reused while the
+ * scale is unchanged.
  * Run with `deno bench -A bench/features_bench.ts`.
  *
  * @module
@@ -24,47 +26,35 @@ import { openClickHouse } from "../src/clickhouse/open.ts";
 import { checkContract } from "../src/extract/check_contract.ts";
 import { extract } from "../src/extract/extract.ts";
 import { ALIGN_SETTINGS, extractStatements, featureSelect } from "../src/extract/extract_sql.ts";
+import { DEFAULT_HISTORY_DAYS } from "../src/extract/extract_query.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
-import { generate } from "../src/generate/generate.ts";
 import type { ClickHouse, ExtractedData, FeatureMatrix, QueryParams } from "../src/types.ts";
 import { startChdbHttpServer } from "../tests/support/chdb_http_harness.ts";
+import { BENCH_NETWORK, generatedNetwork } from "./_generated_network.ts";
 
-const DAYS = 50;
-const ALERTS_PER_DAY = 20_000;
-const NETWORK = "bench";
+const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
+const DAYS = env("BENCH_DAYS", 50);
+const ALERTS_PER_DAY = env("BENCH_ALERTS_PER_DAY", 20_000);
+const { network: NETWORK, startDate: START } = BENCH_NETWORK;
 const QUERY = {
   network: NETWORK,
-  startDate: "2024-01-01",
-  endDate: "2024-02-19",
+  startDate: START,
+  endDate: new Date(Date.parse(START) + (DAYS - 1) * 86_400_000).toISOString().slice(0, 10),
   windowDays: 7,
 };
 const OUT = new URL("./.out/features_bench/", import.meta.url).pathname;
 const EMBEDDED_DIR = join(OUT, "embedded");
 const SERVER_DIR = join(OUT, "server");
-const READY = join(OUT, "ready");
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
-if (!(await exists(READY))) {
-  await Deno.remove(OUT, { recursive: true }).catch(() => {});
-  await Deno.mkdir(OUT, { recursive: true });
-  const ch = await openClickHouse({ dataDir: EMBEDDED_DIR });
-  const started = performance.now();
-  await generate(ch, {
-    network: NETWORK,
-    days: DAYS,
-    alertsPerDay: ALERTS_PER_DAY,
-    seed: 42,
-    startDate: QUERY.startDate,
-  });
-  console.log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  await ch.close();
-  const copy = await new Deno.Command("cp", { args: ["-a", EMBEDDED_DIR, SERVER_DIR] }).output();
-  if (!copy.success) throw new Error("Copying the data directory failed");
-  await Deno.writeTextFile(READY, "");
-}
+await generatedNetwork(
+  OUT,
+  { dataDir: EMBEDDED_DIR, days: DAYS, alertsPerDay: ALERTS_PER_DAY },
+  async () => {
+    const copy = await new Deno.Command("cp", { args: ["-a", EMBEDDED_DIR, SERVER_DIR] }).output();
+    if (!copy.success) throw new Error("Copying the data directory failed");
+    return {};
+  },
+);
 
 const embedded = await openClickHouse({ dataDir: EMBEDDED_DIR });
 const harness = await startChdbHttpServer({ dataDir: SERVER_DIR });
@@ -89,6 +79,7 @@ async function statements(ch: ClickHouse): Promise<Statement[]> {
     start: QUERY.startDate,
     end: QUERY.endDate,
     window: QUERY.windowDays,
+    history: DEFAULT_HISTORY_DAYS,
   };
   return [
     { sql: sql.alerts, params, settings: {} },

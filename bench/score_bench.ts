@@ -20,42 +20,31 @@ import { join } from "node:path";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
-import { generate } from "../src/generate/generate.ts";
 import { score } from "../src/score_model.ts";
 import { writeScores } from "../src/score/write_scores.ts";
 import { load } from "../src/storage/registry.ts";
 import { save } from "../src/notebook.ts";
 import { train } from "../src/train/train.ts";
 import { writeNpy } from "../tests/parity/npy.ts";
+import { BENCH_NETWORK, generatedNetwork } from "./_generated_network.ts";
 
 const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const DAYS = env("BENCH_DAYS", 30);
 const ALERTS_PER_DAY = env("BENCH_ALERTS_PER_DAY", 3_334);
-const SEED = 42;
-const NETWORK = "bench";
-const START = "2024-01-01";
+const { network: NETWORK, seed: SEED, startDate: START } = BENCH_NETWORK;
 const day = (offset: number) =>
   new Date(Date.parse(START) + offset * 86_400_000).toISOString().slice(0, 10);
 const END = day(DAYS - 1);
 const OUT = new URL("./.out/score_bench/", import.meta.url).pathname;
 const DATA_DIR = join(OUT, "chdb");
-const READY = join(OUT, `ready_${DAYS}x${ALERTS_PER_DAY}`);
-
-const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-if (!(await exists(READY))) {
-  await Deno.remove(OUT, { recursive: true }).catch(() => {});
-  await Deno.mkdir(OUT, { recursive: true });
+const { model: modelPath } = await generatedNetwork(OUT, {
+  dataDir: DATA_DIR,
+  days: DAYS,
+  alertsPerDay: ALERTS_PER_DAY,
+}, async () => {
   await using ch = await openClickHouse({ dataDir: DATA_DIR });
-  const generated = await generate(ch, {
-    network: NETWORK,
-    days: DAYS,
-    alertsPerDay: ALERTS_PER_DAY,
-    seed: SEED,
-    startDate: START,
-  });
-  console.log(`Generated ${generated.rows.raw_alerts} alerts in ${generated.seconds.toFixed(1)} s`);
   const data = await extract(ch, {
     network: NETWORK,
     startDate: START,
@@ -69,9 +58,8 @@ if (!(await exists(READY))) {
     seed: SEED,
   });
   const saved = await save(model, { outputDir: join(OUT, "models") });
-  await Deno.writeTextFile(READY, JSON.stringify({ generated, model: saved.modelPath }));
-}
-const { model: modelPath } = JSON.parse(await Deno.readTextFile(READY));
+  return { model: saved.modelPath };
+});
 const model = await load(modelPath);
 const figures: Record<string, unknown> = { days: DAYS, alerts_per_day: ALERTS_PER_DAY };
 const MATRIX = join(OUT, "matrix.npy");

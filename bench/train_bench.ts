@@ -28,10 +28,10 @@ import { configureLogging } from "../src/cli/logging.ts";
 import { openClickHouse } from "../src/clickhouse/open.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildFeatures } from "../src/features/build_features.ts";
-import { generate } from "../src/generate/generate.ts";
 import { save } from "../src/notebook.ts";
 import { train } from "../src/train/train.ts";
 import type { FeatureMatrix, TrainedModel } from "../src/types.ts";
+import { BENCH_NETWORK, generatedNetwork } from "./_generated_network.ts";
 
 const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const DAYS = env("BENCH_DAYS", 90);
@@ -39,33 +39,15 @@ const ALERTS_PER_DAY = env("BENCH_ALERTS_PER_DAY", 11_112);
 const TRIALS = env("BENCH_TRIALS", 20);
 const FOLDS = env("BENCH_FOLDS", 5);
 const SAME_MATRIX = env("BENCH_SAME_MATRIX", 0) === 1;
-const SEED = 42;
-const NETWORK = "bench";
-const START = "2024-01-01";
+const { network: NETWORK, seed: SEED, startDate: START } = BENCH_NETWORK;
 const END = new Date(Date.parse(START) + (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
 const OUT = new URL("./.out/train_bench/", import.meta.url).pathname;
 const DATA_DIR = join(OUT, "chdb");
 const MATRIX_DIR = join(OUT, "matrix");
-const READY = join(OUT, `ready_${DAYS}x${ALERTS_PER_DAY}`);
 const PIPELINE = new URL("./python_pipeline.py", import.meta.url).pathname;
 await configureLogging((Deno.env.get("BENCH_LOG") ?? "info") as LogLevel);
 
-const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
-
-if (!(await exists(READY))) {
-  await Deno.remove(OUT, { recursive: true }).catch(() => {});
-  await Deno.mkdir(OUT, { recursive: true });
-  await using ch = await openClickHouse({ dataDir: DATA_DIR });
-  const generated = await generate(ch, {
-    network: NETWORK,
-    days: DAYS,
-    alertsPerDay: ALERTS_PER_DAY,
-    seed: SEED,
-    startDate: START,
-  });
-  console.log(`Generated ${generated.rows.raw_alerts} alerts in ${generated.seconds.toFixed(1)} s`);
-  await Deno.writeTextFile(READY, JSON.stringify(generated));
-}
+await generatedNetwork(OUT, { dataDir: DATA_DIR, days: DAYS, alertsPerDay: ALERTS_PER_DAY });
 
 /** Writes the matrix as raw little-endian arrays for `python_pipeline.py --matrix-dir`. */
 async function writeMatrix(matrix: FeatureMatrix): Promise<void> {

@@ -4,30 +4,21 @@
  * bars). Training runs on a tiny synthetic network, 2 trials and 2 folds.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { ROOT, runDeno } from "./support/run_deno.ts";
 import { drawnFrames, runInTerminal } from "./support/tmux_terminal.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DENO = Deno.execPath();
 const LOG_LINE = /^\d\d:\d\d:\d\d\.\d{3} (INF|WRN|ERR|DBG) risktrain/;
 const BAR_GLYPHS = /[█░]/;
 
-/** Runs `deno task args` with stdout and stderr piped (not a terminal), in a bare environment. */
-async function denoTask(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(DENO, {
-    args: ["task", "-q", ...args],
-    cwd: ROOT,
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+/**
+ * Runs `deno task args` off the terminal (stdout and stderr piped) in a bare environment
+ * without NO_COLOR, so colour written off a terminal would show. What a person watches runs
+ * through {@linkcode runInTerminal} instead: runDeno pipes the output, and a pipe is not the
+ * pseudo-terminal (tmux pane, `script`) the bars and the human log format need.
+ */
+function denoTask(args: string[]) {
+  return runDeno(["task", "-q", ...args], { color: true });
 }
 
 /** Runs `deno task` commands one after the other in one pane; returns each one's lines. */
@@ -256,14 +247,11 @@ Deno.test("without npm install, the command points to npm install, not to deno i
         .output();
       assert.ok(copied.success);
     }
-    const output = await new Deno.Command(DENO, {
-      args: ["run", "-q", "-P=models", "cli.ts", "models", "list"],
+    const output = await runDeno(["run", "-q", "-P=models", "cli.ts", "models", "list"], {
       cwd: copy,
-      env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/" },
-      clearEnv: true,
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr).trim();
+      color: true,
+    });
+    const stderr = output.stderr.trim();
     assert.equal(output.code, 1);
     assert.match(
       stderr,

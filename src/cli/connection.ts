@@ -4,29 +4,20 @@
  *
  * @module
  */
+import type { InferValue } from "npm:@optique/core@0.7.19/parser";
 import type { ClickHouseOptions } from "../clickhouse/open.ts";
 import { DatabaseSchema } from "../options.ts";
 import { hostOf, type PermissionNeeds } from "./permissions.ts";
+import type { connectionFlags } from "./shared_flags.ts";
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError } from "../errors.ts";
+import { flagOf } from "./flag_errors.ts";
 
-/** The ClickHouse flags every data command takes. */
-export interface ConnectionFlags {
-  /** `--clickhouse-url` */
-  clickhouseUrl?: string;
-  /** `--clickhouse-user` */
-  clickhouseUser?: string;
-  /** `--clickhouse-password` */
-  clickhousePassword?: string;
-  /** `--database` */
-  database?: string;
-  /** `--data-dir` */
-  dataDir?: string;
-  /** `--lock-timeout`, seconds */
-  lockTimeout?: number;
-  /** `--connect-timeout`, seconds */
-  connectTimeout?: number;
-}
+/**
+ * The ClickHouse flags every data command takes (`--clickhouse-url`, `--database`,
+ * `--data-dir`, `--lock-timeout` and `--connect-timeout` in seconds, ...), any of them absent.
+ */
+export type ConnectionFlags = Partial<InferValue<typeof connectionFlags>>;
 
 /** The environment variables the command line reads (and the permission sets allow). */
 export const ENV_VARIABLES = [
@@ -120,11 +111,7 @@ export function resolveConnection(
  */
 export function usageError(key: string, message: string): never {
   const cause = new z.ZodError([{ code: "custom", path: [key], message, input: undefined }]);
-  throw new RiskTrainError("CONFIG_INVALID", `${flagName(key)}: ${message}`, { cause });
-}
-
-function flagName(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  throw new RiskTrainError("CONFIG_INVALID", `${flagOf(key)}: ${message}`, { cause });
 }
 
 /** An http:// or https:// URL with a host, else a usage error saying so. */

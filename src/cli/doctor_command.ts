@@ -7,8 +7,8 @@
 import { object } from "npm:@optique/core@0.7.19/constructs";
 import { message } from "npm:@optique/core@0.7.19/message";
 import { optional } from "npm:@optique/core@0.7.19/modifiers";
-import { command, constant, flag, option } from "npm:@optique/core@0.7.19/primitives";
-import { integer, string } from "npm:@optique/core@0.7.19/valueparser";
+import type { InferValue } from "npm:@optique/core@0.7.19/parser";
+import { command, constant, flag } from "npm:@optique/core@0.7.19/primitives";
 import { openClickHouse } from "../clickhouse/open.ts";
 import { RiskTrainError } from "../errors.ts";
 import { checkRegistry } from "../storage/doctor.ts";
@@ -17,40 +17,33 @@ import type { CommandContext } from "./commands.ts";
 import { connectionNeeds, resolveConnection, usageError } from "./connection.ts";
 import { examples } from "./examples.ts";
 import { requirePermissions } from "./permissions.ts";
+import {
+  databaseOption,
+  dataDir,
+  lockTimeoutOption,
+  outputDirOption,
+  serverFlags,
+} from "./shared_flags.ts";
 
 /** `models doctor [--output-dir DIR] [--repair] [connection flags]`. */
 export const doctorCommand = command(
   "doctor",
   object({
     command: constant("models-doctor"),
-    outputDir: optional(option("--output-dir", string({ metavar: "DIR" }), {
-      description: message`Directory of the models (default trained_models)`,
-    })),
+    outputDir: outputDirOption(message`Directory of the models (default trained_models)`),
     repair: optional(flag("--repair", {
       description:
         message`Repair the table: insert missing rows, fix ids, remove stale rows (default off)`,
     })),
-    clickhouseUrl: optional(option("--clickhouse-url", string({ metavar: "URL" }), {
-      description: message`ClickHouse server URL (env CLICKHOUSE_URL; default the embedded engine)`,
-    })),
-    clickhouseUser: optional(option("--clickhouse-user", string({ metavar: "USER" }), {
-      description:
-        message`ClickHouse server user (env CLICKHOUSE_USER; default the server's default user)`,
-    })),
-    clickhousePassword: optional(option("--clickhouse-password", string({ metavar: "PASSWORD" }), {
-      description: message`ClickHouse server password (env CLICKHOUSE_PASSWORD; default none)`,
-    })),
-    database: optional(option("--database", string({ metavar: "NAME" }), {
-      description:
-        message`A database to check besides those the models came from (default only those)`,
-    })),
-    dataDir: optional(option("--data-dir", string({ metavar: "DIR" }), {
-      description:
-        message`Data directory of the embedded engine (env RISKTRAIN_DATA_DIR; default .risktrain/chdb)`,
-    })),
-    lockTimeout: optional(option("--lock-timeout", integer({ min: 0, metavar: "SECONDS" }), {
-      description: message`Embedded engine: seconds to wait for another process (default no limit)`,
-    })),
+    ...serverFlags,
+    // Not the connection's --database (the one database to use): one more to check.
+    database: databaseOption(
+      message`A database to check besides those the models came from (default only those)`,
+    ),
+    dataDir,
+    lockTimeout: lockTimeoutOption(
+      message`Embedded engine: seconds to wait for another process (default no limit)`,
+    ),
   }),
   {
     description:
@@ -64,26 +57,7 @@ export const doctorCommand = command(
 );
 
 /** The parsed `models doctor` command. */
-export interface DoctorCommand {
-  /** Discriminant. */
-  command: "models-doctor";
-  /** `--output-dir` */
-  outputDir?: string;
-  /** `--repair` */
-  repair?: boolean;
-  /** `--clickhouse-url` */
-  clickhouseUrl?: string;
-  /** `--clickhouse-user` */
-  clickhouseUser?: string;
-  /** `--clickhouse-password` */
-  clickhousePassword?: string;
-  /** `--database` */
-  database?: string;
-  /** `--data-dir` */
-  dataDir?: string;
-  /** `--lock-timeout` */
-  lockTimeout?: number;
-}
+export type DoctorCommand = InferValue<typeof doctorCommand>;
 
 /**
  * Runs `models doctor`: prints one line per disagreement and a summary; fails (exit 1)
@@ -91,7 +65,7 @@ export interface DoctorCommand {
  *
  * @example
  * ```ts ignore
- * await runDoctor({ command: "models-doctor", repair: true }, context);
+ * await runDoctor(command, context);
  * ```
  */
 export async function runDoctor(command: DoctorCommand, context: CommandContext): Promise<void> {

@@ -8,8 +8,16 @@
 import { z } from "npm:zod@4.6.7";
 import { RiskTrainError } from "../errors.ts";
 
-/** `startDate` -> `--start-date`. */
-function flagOf(key: string): string {
+/**
+ * The flag of option `key`, as the parsers name it.
+ *
+ * @example
+ * ```ts
+ * import { flagOf } from "./flag_errors.ts";
+ * console.assert(flagOf("startDate") === "--start-date");
+ * ```
+ */
+export function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 

@@ -4,36 +4,52 @@
  *
  * @module
  */
-import { object } from "npm:@optique/core@0.7.19/constructs";
+import { merge, object } from "npm:@optique/core@0.7.19/constructs";
 import { message } from "npm:@optique/core@0.7.19/message";
 import { optional } from "npm:@optique/core@0.7.19/modifiers";
-import { option } from "npm:@optique/core@0.7.19/primitives";
+import type { InferValue } from "npm:@optique/core@0.7.19/parser";
+import { command, constant, option } from "npm:@optique/core@0.7.19/primitives";
 import { string } from "npm:@optique/core@0.7.19/valueparser";
-import { zod } from "npm:@optique/zod@0.7.19";
-import { IsoDateSchema } from "../options.ts";
 import { openClickHouse } from "../clickhouse/open.ts";
 import { importSnapshots } from "../import/import_snapshots.ts";
 import type { CommandContext } from "./commands.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
+import { examples } from "./examples.ts";
 import { seconds } from "./human.ts";
-import type { CliCommand } from "./parser.ts";
 import { requirePermissions } from "./permissions.ts";
+import { connectionFlags, dateOption, network } from "./shared_flags.ts";
 
 /** The flags only `import` has (network and connection are shared). */
-export const importFlags = object("Import", {
+const importFlags = object("Import", {
   from: option("--from", string({ metavar: "DIR" }), {
     description:
       message`Export folder holding risk-scoring/snapshots/<network>/<date>/<window>/ (or risk-scoring/ itself)`,
   }),
-  startDate: optional(option("--start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-    description: message`First processing_date folder to import (default the first one)`,
-  })),
-  endDate: optional(option("--end-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-    description: message`Last processing_date folder to import (default the last one)`,
-  })),
+  startDate: optional(dateOption(
+    "--start-date",
+    message`First processing_date folder to import (default the first one)`,
+  )),
+  endDate: optional(dateOption(
+    "--end-date",
+    message`Last processing_date folder to import (default the last one)`,
+  )),
 });
 
-type ImportCommand = Extract<CliCommand, { command: "import" }>;
+/** `import --network NETWORK --from DIR [--start-date] [--end-date] [connection flags]`. */
+export const importCommand = command(
+  "import",
+  merge(object({ command: constant("import"), network }), importFlags, connectionFlags),
+  {
+    description: message`Load the upstream's snapshot exports (Parquet) into a network's tables`,
+    footer: examples(
+      "deno task import --network torus --from exports",
+      "deno task import --network torus --from exports --start-date 2025-11-01 --end-date 2025-11-30",
+    ),
+  },
+);
+
+/** The parsed `import` command. */
+type ImportCommand = InferValue<typeof importCommand>;
 
 /**
  * Runs `import`: checks the permissions (reading `--from`), imports every batch folder of

@@ -8,8 +8,7 @@
 import { resolve } from "node:path";
 import { object } from "npm:@optique/core@0.7.19/constructs";
 import { message } from "npm:@optique/core@0.7.19/message";
-import { optional } from "npm:@optique/core@0.7.19/modifiers";
-import { argument, command, constant, option } from "npm:@optique/core@0.7.19/primitives";
+import { argument, command, constant } from "npm:@optique/core@0.7.19/primitives";
 import { string } from "npm:@optique/core@0.7.19/valueparser";
 import { RiskTrainError } from "../errors.ts";
 import { rebuildReport } from "../rebuild_report.ts";
@@ -19,10 +18,11 @@ import type { LoadedModel, ModelType } from "../types.ts";
 import { modelCompareLines, modelListLines, modelShowLines } from "./model_views.ts";
 import { examples } from "./examples.ts";
 import { requirePermissions } from "./permissions.ts";
+import { outputDirOption } from "./shared_flags.ts";
 
-const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
-  description: message`Where models are looked up by id (default trained_models)`,
-}));
+const outputDir = outputDirOption(
+  message`Where models are looked up by id (default trained_models)`,
+);
 const model = (metavar: string, which: string) =>
   argument(string({ metavar }), {
     description: message`${which} model's id, or the path of its .json or .txt file`,

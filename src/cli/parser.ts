@@ -13,6 +13,8 @@
  *   says what turning it on does and has no default;
  * - a new command lives in its own file under src/cli/ (its parser and its runner) and is
  *   one line in {@linkcode COMMANDS} below (a `models` subcommand: in MODELS_COMMANDS).
+ * - a flag more than one command takes is defined once, in shared_flags.ts; a command
+ *   that means something narrower by it builds it with that file's factory and its own help.
  *
  * @module
  */
@@ -26,78 +28,34 @@ import { argument, command, constant, flag, option } from "npm:@optique/core@0.7
 import { choice, integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { zod } from "npm:@optique/zod@0.7.19";
 import { z } from "npm:zod@4.6.7";
-import {
-  IsoDateSchema,
-  MAX_FOLDS,
-  MAX_TRIALS,
-  ModelTypeSchema,
-  NetworkSchema,
-} from "../options.ts";
+import { MAX_FOLDS, MAX_TRIALS } from "../options.ts";
 import { CALIBRATION_METHODS } from "../metrics/calibration_fit.ts";
 import { CV_SCHEMES } from "../train/cv_folds.ts";
-import { importFlags } from "./import_command.ts";
+import { importCommand } from "./import_command.ts";
 import { doctorCommand } from "./doctor_command.ts";
-import { scoreFlags } from "./score_command.ts";
+import { scoreCommand } from "./score_command.ts";
+import {
+  alertsPerDayOption,
+  arrowOutOption,
+  connectionFlags,
+  dateOption,
+  daysOption,
+  endDate,
+  modelType,
+  modelTypeOption,
+  network,
+  networkOption,
+  outputDir,
+  seed,
+  startDate,
+  windowDays,
+  windowDaysOption,
+} from "./shared_flags.ts";
 
 const FractionSchema = z.coerce.number().gt(0, "Expected a share above 0").lt(
   1,
   "Expected a share below 1",
 );
-
-const MODEL_TYPES = ModelTypeSchema.options;
-
-/** Flags naming the ClickHouse to use; shared by every command that reads data. */
-const connection = object("ClickHouse", {
-  clickhouseUrl: optional(option("--clickhouse-url", string({ metavar: "URL" }), {
-    description: message`ClickHouse server URL (env CLICKHOUSE_URL; default the embedded engine)`,
-  })),
-  clickhouseUser: optional(option("--clickhouse-user", string({ metavar: "USER" }), {
-    description:
-      message`ClickHouse server user (env CLICKHOUSE_USER; default the server's default user)`,
-  })),
-  clickhousePassword: optional(option("--clickhouse-password", string({ metavar: "PASSWORD" }), {
-    description: message`ClickHouse server password (env CLICKHOUSE_PASSWORD; default none)`,
-  })),
-  database: optional(option("--database", string({ metavar: "NAME" }), {
-    description: message`Database to use (env CLICKHOUSE_DATABASE; default risk_scoring_<network>)`,
-  })),
-  dataDir: optional(option("--data-dir", string({ metavar: "DIR" }), {
-    description:
-      message`Data directory of the embedded engine (env RISKTRAIN_DATA_DIR; default .risktrain/chdb)`,
-  })),
-  lockTimeout: optional(option("--lock-timeout", integer({ min: 0, metavar: "SECONDS" }), {
-    description:
-      message`Embedded engine: seconds to wait while another process uses the data directory (default no limit)`,
-  })),
-  connectTimeout: optional(
-    option("--connect-timeout", integer({ min: 1, max: 86400, metavar: "SECONDS" }), {
-      description: message`Server: seconds connecting may take (default 10)`,
-    }),
-  ),
-});
-
-const network = option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
-  description: message`Network identifier, lowercase, e.g. torus`,
-});
-const startDate = option("--start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-  description: message`First processing_date of the range, inclusive`,
-});
-const endDate = option("--end-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-  description: message`Last processing_date of the range, inclusive`,
-});
-const windowDays = optional(option("--window-days", integer({ min: 1, max: 65535 }), {
-  description:
-    message`Snapshot window to use (default the range's only one; required when it holds several)`,
-}));
-const modelType = option("--model-type", choice(MODEL_TYPES), {
-  description: message`Model to train: alert_scorer, alert_ranker or cluster_scorer`,
-});
-const seed = optional(option("--seed", integer({ min: 0, max: 4294967295 }), {
-  description: message`Seed of every random choice (default 42)`,
-}));
-const outputDir = optional(option("--output-dir", string({ metavar: "DIR" }), {
-  description: message`Directory of the saved models (default trained_models)`,
-}));
 
 /** Defaults of `demo`: the synthetic network and a search small enough for a laptop. */
 export const DEMO_DEFAULTS = {
@@ -124,11 +82,10 @@ function trainingFlags(defaults: { trials: number; folds: number }) {
       description:
         message`Share of the labelled rows held out for testing, whole days from the latest (default 0.2)`,
     })),
-    testStartDate: optional(
-      option("--test-start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-        description: message`First processing_date of the test set (default from --test-fraction)`,
-      }),
-    ),
+    testStartDate: optional(dateOption(
+      "--test-start-date",
+      message`First processing_date of the test set (default from --test-fraction)`,
+    )),
     historyDays: optional(option("--history-days", integer({ min: 1, max: 3650 }), {
       description:
         message`Look-back of the alert-history features, in days before each alert's date; scoring reuses the model's (default 30)`,
@@ -173,7 +130,7 @@ const trainCommand = command(
       windowDays,
     }),
     trainingFlags({ trials: 20, folds: 5 }),
-    connection,
+    connectionFlags,
   ),
   {
     description: message`Extract a date range, build features, train, evaluate and save a model`,
@@ -190,24 +147,18 @@ const demoCommand = command(
   merge(
     object({
       command: constant("demo"),
-      network: optional(option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
-        description: message`Network identifier, lowercase (default ${
-          text(DEMO_DEFAULTS.network)
-        })`,
-      })),
-      days: optional(option("--days", integer({ min: 1 }), {
-        description: message`Processing dates to generate (default ${
-          text(String(DEMO_DEFAULTS.days))
-        })`,
-      })),
-      alertsPerDay: optional(option("--alerts-per-day", integer({ min: 1 }), {
-        description: message`Alerts per processing date (default ${
-          text(String(DEMO_DEFAULTS.alertsPerDay))
-        })`,
-      })),
+      network: optional(networkOption(
+        message`Network identifier, lowercase (default ${text(DEMO_DEFAULTS.network)})`,
+      )),
+      days: optional(daysOption(
+        message`Processing dates to generate (default ${text(String(DEMO_DEFAULTS.days))})`,
+      )),
+      alertsPerDay: optional(alertsPerDayOption(
+        message`Alerts per processing date (default ${text(String(DEMO_DEFAULTS.alertsPerDay))})`,
+      )),
     }),
     trainingFlags(DEMO_DEFAULTS),
-    connection,
+    connectionFlags,
   ),
   {
     description:
@@ -226,26 +177,21 @@ const generateCommand = command(
     object({
       command: constant("generate"),
       network,
-      days: option("--days", integer({ min: 1 }), {
-        description: message`Processing dates to generate`,
-      }),
-      alertsPerDay: option("--alerts-per-day", integer({ min: 1 }), {
-        description: message`Alerts per processing date and window`,
-      }),
+      days: daysOption(message`Processing dates to generate`),
+      alertsPerDay: alertsPerDayOption(message`Alerts per processing date and window`),
       seed,
-      startDate: optional(
-        option("--start-date", zod(IsoDateSchema, { metavar: "YYYY-MM-DD" }), {
-          description: message`First processing_date to generate (default 2024-01-01)`,
-        }),
-      ),
-      windowDays: optional(multiple(option("--window-days", integer({ min: 1, max: 65535 }), {
-        description: message`Snapshot window to generate, repeatable (default 7)`,
-      }))),
+      startDate: optional(dateOption(
+        "--start-date",
+        message`First processing_date to generate (default 2024-01-01)`,
+      )),
+      windowDays: optional(multiple(windowDaysOption(
+        message`Snapshot window to generate, repeatable (default 7)`,
+      ))),
       replace: optional(flag("--replace", {
         description: message`Empty the input tables first (they must be empty otherwise)`,
       })),
     }),
-    connection,
+    connectionFlags,
   ),
   {
     description: message`Fill a network's input tables with a realistic synthetic network`,
@@ -259,7 +205,7 @@ const generateCommand = command(
 
 const migrateCommand = command(
   "migrate",
-  merge(object({ command: constant("migrate"), network }), connection),
+  merge(object({ command: constant("migrate"), network }), connectionFlags),
   {
     description: message`Create the network's database and tables (idempotent)`,
     footer: examples(
@@ -279,11 +225,9 @@ const featuresCommand = command(
       endDate,
       modelType,
       windowDays,
-      out: optional(option("--out", string({ metavar: "FILE.arrow" }), {
-        description: message`Arrow IPC file to write the matrix to (default none)`,
-      })),
+      out: arrowOutOption(message`Arrow IPC file to write the matrix to (default none)`),
     }),
-    connection,
+    connectionFlags,
   ),
   {
     description: message`Extract and build the feature matrix, and describe it`,
@@ -299,12 +243,8 @@ const modelsListCommand = command(
   object({
     command: constant("models-list"),
     outputDir,
-    network: optional(option("--network", zod(NetworkSchema, { metavar: "NETWORK" }), {
-      description: message`Only this network's models (default every network)`,
-    })),
-    modelType: optional(option("--model-type", choice(MODEL_TYPES), {
-      description: message`Only this model type (default every type)`,
-    })),
+    network: optional(networkOption(message`Only this network's models (default every network)`)),
+    modelType: optional(modelTypeOption(message`Only this model type (default every type)`)),
   }),
   {
     description: message`List the saved models, newest last`,
@@ -349,44 +289,6 @@ const modelsCommand = command("models", or(...MODELS_COMMANDS), {
   description: message`Inspect the saved models`,
   footer: examples("deno task models list", "deno task models show MODEL"),
 });
-
-const importCommand = command(
-  "import",
-  merge(object({ command: constant("import"), network }), importFlags, connection),
-  {
-    description: message`Load the upstream's snapshot exports (Parquet) into a network's tables`,
-    footer: examples(
-      "deno task import --network torus --from exports",
-      "deno task import --network torus --from exports --start-date 2025-11-01 --end-date 2025-11-30",
-    ),
-  },
-);
-
-const scoreCommand = command(
-  "score",
-  merge(
-    object({
-      command: constant("score"),
-      network,
-      startDate,
-      endDate,
-      windowDays,
-      modelType: optional(option("--model-type", choice(MODEL_TYPES), {
-        description: message`Score with the latest model of this type only (default every type)`,
-      })),
-      outputDir,
-    }),
-    scoreFlags,
-    connection,
-  ),
-  {
-    description: message`Score a date range with saved models: scores, ranks and reason codes`,
-    footer: examples(
-      "deno task score --network demo --start-date 2024-02-20 --end-date 2024-02-29 --write",
-      "deno task score --network demo --start-date 2024-02-29 --end-date 2024-02-29 --model-type alert_scorer",
-    ),
-  },
-);
 
 /** Every command: one line each (a new command's parser comes from its own file). */
 export const COMMANDS = [

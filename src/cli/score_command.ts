@@ -1,5 +1,5 @@
 /**
- * The `score` command: its own flags (merged into the grammar by parser.ts) and its runner.
+ * The `score` command: its parser (one line in parser.ts's COMMANDS) and its runner.
  *
  * ```sh
  * deno task score --network demo --start-date 2024-02-20 --end-date 2024-02-29 --write
@@ -9,10 +9,11 @@
  */
 import { dirname } from "node:path";
 import { tableToIPC } from "npm:apache-arrow@21.2.0";
-import { object } from "npm:@optique/core@0.7.19/constructs";
+import { merge, object } from "npm:@optique/core@0.7.19/constructs";
 import { message } from "npm:@optique/core@0.7.19/message";
 import { optional } from "npm:@optique/core@0.7.19/modifiers";
-import { flag, option } from "npm:@optique/core@0.7.19/primitives";
+import type { InferValue } from "npm:@optique/core@0.7.19/parser";
+import { command, constant, flag, option } from "npm:@optique/core@0.7.19/primitives";
 import { integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { openClickHouse } from "../clickhouse/open.ts";
 import { RiskTrainError } from "../errors.ts";
@@ -24,22 +25,30 @@ import { DEFAULT_OUTPUT_DIR, latest, list, load } from "../storage/registry.ts";
 import type { ExtractedData, LoadedModel, ModelType } from "../types.ts";
 import type { CommandContext } from "./commands.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
-import type { CliCommand } from "./parser.ts";
+import { examples } from "./examples.ts";
 import { requirePermissions } from "./permissions.ts";
 import { figure, wrapList } from "./human.ts";
 import { runProgressBars } from "./run_progress.ts";
+import {
+  arrowOutOption,
+  connectionFlags,
+  endDate,
+  modelTypeOption,
+  network,
+  outputDir,
+  startDate,
+  windowDays,
+} from "./shared_flags.ts";
 
 /** The flags only `score` has (network, dates, window, model type and connection are shared). */
-export const scoreFlags = object("Scoring", {
+const scoreFlags = object("Scoring", {
   model: optional(option("--model", string({ metavar: "PATH" }), {
     description: message`A saved model's .txt or .json (default the latest model of each type)`,
   })),
   write: optional(flag("--write", {
     description: message`Write alert_scores, alert_rankings, cluster_scores and batch_metadata`,
   })),
-  out: optional(option("--out", string({ metavar: "FILE.arrow" }), {
-    description: message`Write one model's scores to this Arrow IPC file (default none)`,
-  })),
+  out: arrowOutOption(message`Write one model's scores to this Arrow IPC file (default none)`),
   topK: optional(option("--top-k", integer({ min: 1, max: 1000 }), {
     description: message`Reasons per row in explain_json (default 5)`,
   })),
@@ -47,7 +56,35 @@ export const scoreFlags = object("Scoring", {
 
 const MODEL_TYPES: readonly ModelType[] = ["alert_scorer", "alert_ranker", "cluster_scorer"];
 
-type ScoreCommand = Extract<CliCommand, { command: "score" }>;
+/** `score --network NETWORK --start-date --end-date [flags]`. */
+export const scoreCommand = command(
+  "score",
+  merge(
+    object({
+      command: constant("score"),
+      network,
+      startDate,
+      endDate,
+      windowDays,
+      modelType: optional(modelTypeOption(
+        message`Score with the latest model of this type only (default every type)`,
+      )),
+      outputDir,
+    }),
+    scoreFlags,
+    connectionFlags,
+  ),
+  {
+    description: message`Score a date range with saved models: scores, ranks and reason codes`,
+    footer: examples(
+      "deno task score --network demo --start-date 2024-02-20 --end-date 2024-02-29 --write",
+      "deno task score --network demo --start-date 2024-02-29 --end-date 2024-02-29 --model-type alert_scorer",
+    ),
+  },
+);
+
+/** The parsed `score` command. */
+type ScoreCommand = InferValue<typeof scoreCommand>;
 
 /** The models to score with: `--model`, else the latest of `--model-type` or of every type. */
 async function modelsFor(command: ScoreCommand, outputDir: string): Promise<LoadedModel[]> {

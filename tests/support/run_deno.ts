@@ -19,12 +19,31 @@ export interface DenoRun {
   stderr: string;
 }
 
-/** Runs `deno <args>` in `cwd` (default the repository) with only NO_COLOR, HOME and PATH set. */
-export async function runDeno(args: string[], cwd: string = ROOT): Promise<DenoRun> {
+/** How {@linkcode runDeno} runs Deno. */
+export interface RunDenoOptions {
+  /** Working directory (default the repository). */
+  cwd?: string;
+  /**
+   * Leave NO_COLOR unset, as in a shell that does not set it, so that colour codes written
+   * off a terminal would show (default false: NO_COLOR=1).
+   */
+  color?: boolean;
+}
+
+/**
+ * Runs `deno <args>` with stdout and stderr piped (not a terminal) and only HOME, PATH and
+ * (unless `color`) NO_COLOR set.
+ */
+export async function runDeno(args: string[], options: RunDenoOptions = {}): Promise<DenoRun> {
+  const { cwd = ROOT, color = false } = options;
   const output = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
-    env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/", PATH: Deno.env.get("PATH") ?? "" },
+    env: {
+      ...(color ? {} : { NO_COLOR: "1" }),
+      HOME: Deno.env.get("HOME") ?? "/",
+      PATH: Deno.env.get("PATH") ?? "",
+    },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

@@ -5,9 +5,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+import { ROOT } from "./run_deno.ts";
 
 /** What a terminal session showed. */
 export interface TerminalRun {
