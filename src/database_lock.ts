@@ -6,10 +6,8 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
-import { RiskTrainError } from "./errors.ts";
-import { acquireLock } from "./file_lock.ts";
+import { acquireLockIn } from "./file_lock.ts";
 
 const logger = getLogger(["risktrain", "lock"]);
 
@@ -39,14 +37,7 @@ export async function lockDatabaseWrites(
   options: DatabaseLockOptions = {},
 ): Promise<AsyncDisposable> {
   const dir = options.lockDir ?? DEFAULT_LOCK_DIR;
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new RiskTrainError("STORAGE", `Cannot create the lock directory: ${dir}`, {
-      cause: error,
-    });
-  }
-  return await acquireLock(join(dir, `${db}.lock`), {
+  return await acquireLockIn(dir, `${db}.lock`, "lock directory", {
     signal: options.signal,
     onWait: (holder) =>
       logger.info("Waiting for {holder}, which writes to {database}", { holder, database: db }),

@@ -105,3 +105,21 @@ export async function acquireLock(
     },
   };
 }
+
+/**
+ * {@linkcode acquireLock} on the file `name` in `dir`, creating `dir` first (STORAGE,
+ * naming it as `what`, when it cannot be created).
+ */
+export async function acquireLockIn(
+  dir: string,
+  name: string,
+  what: string,
+  options: LockOptions = {},
+): Promise<AsyncDisposable & { path: string }> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new RiskTrainError("STORAGE", `Cannot create the ${what}: ${dir}`, { cause: error });
+  }
+  return await acquireLock(`${dir}/${name}`, options);
+}

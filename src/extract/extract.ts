@@ -214,17 +214,11 @@ export async function extract(
   const totals: ProgressTotals = { rows: 0, bytes: 0, expectedRows: 0 };
   if (onProgress) totals.expectedRows = await expectedRows(source, statements, params, signal);
   const collect = { signal, onProgress };
+  // What was extracted (in the order the fingerprint hashes it).
+  const scope = { database, network, startDate, endDate, windowDays, historyDays };
   logger.info(
     "Extracting alerts of {network} from {startDate} to {endDate} at window {windowDays}",
-    {
-      network,
-      database,
-      startDate,
-      endDate,
-      windowDays,
-      historyDays,
-      limit: parsed.limit,
-    },
+    { ...scope, limit: parsed.limit },
   );
 
   // The heaviest aggregation (money flows) runs first, while little else is held in memory.
@@ -263,12 +257,7 @@ export async function extract(
     collect,
   );
   const fingerprint = await fingerprintOf(source, statements.fingerprint, params, {
-    database,
-    network,
-    startDate,
-    endDate,
-    windowDays,
-    historyDays,
+    ...scope,
     limit: parsed.limit ?? null,
     seed: sampled ? parsed.seed ?? 0 : null,
   }, signal);
@@ -287,16 +276,7 @@ export async function extract(
     },
   );
   return {
-    provenance: {
-      network,
-      database,
-      startDate,
-      endDate,
-      windowDays,
-      historyDays,
-      fingerprint,
-      missingFeatureColumns: contract.missingFeatureColumns,
-    },
+    provenance: { ...scope, fingerprint, missingFeatureColumns: contract.missingFeatureColumns },
     alerts,
     features,
     clusters,

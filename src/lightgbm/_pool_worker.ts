@@ -27,6 +27,10 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
+function fail(id: number, error: unknown): void {
+  post({ type: "failed", id, error: serialise(error), datasetKeys: cachedDatasetKeys() });
+}
+
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "cancel") {
@@ -40,12 +44,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         values.buffer as ArrayBuffer,
       ]);
     } catch (error) {
-      post({
-        type: "failed",
-        id: message.id,
-        error: serialise(error),
-        datasetKeys: cachedDatasetKeys(),
-      });
+      fail(message.id, error);
     }
     return;
   }
@@ -66,12 +65,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     ].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
     post({ type: "done", id: message.id, result, datasetKeys: cachedDatasetKeys() }, transfer);
   } catch (error) {
-    post({
-      type: "failed",
-      id: message.id,
-      error: serialise(error),
-      datasetKeys: cachedDatasetKeys(),
-    });
+    fail(message.id, error);
   } finally {
     running.delete(message.id);
   }

@@ -6,8 +6,7 @@
  */
 import { join } from "node:path";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
-import { RiskTrainError } from "../errors.ts";
-import { acquireLock } from "../file_lock.ts";
+import { acquireLockIn } from "../file_lock.ts";
 import { DEFAULT_OUTPUT_DIR } from "./registry.ts";
 
 const logger = getLogger(["risktrain", "storage"]);
@@ -35,14 +34,7 @@ export async function claimTraining(
     throw new RangeError(`Expected a SHA-256 hex configuration hash: ${configHash}`);
   }
   const dir = join(options.outputDir ?? DEFAULT_OUTPUT_DIR, CLAIMS_DIR);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new RiskTrainError("STORAGE", `Cannot create the claims directory: ${dir}`, {
-      cause: error,
-    });
-  }
-  return await acquireLock(join(dir, `${configHash}.lock`), {
+  return await acquireLockIn(dir, `${configHash}.lock`, "claims directory", {
     signal: options.signal,
     onWait: (holder) =>
       logger.info("Waiting for {holder}, which trains the same configuration", { holder }),
