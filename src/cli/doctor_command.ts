@@ -41,9 +41,7 @@ export const doctorCommand = command(
       message`A database to check besides those the models came from (default only those)`,
     ),
     dataDir,
-    lockTimeout: lockTimeoutOption(
-      message`Embedded engine: seconds to wait for another process (default no limit)`,
-    ),
+    lockTimeout: lockTimeoutOption(),
   }),
   {
     description:

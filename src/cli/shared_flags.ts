@@ -115,9 +115,10 @@ export const dataDir = optional(option("--data-dir", string({ metavar: "DIR" }),
 }));
 
 /** `--lock-timeout SECONDS`, optional: how long the embedded engine waits for its lock. */
-export function lockTimeoutOption(description: Message) {
+export function lockTimeoutOption() {
   return optional(option("--lock-timeout", integer({ min: 0, metavar: "SECONDS" }), {
-    description,
+    description:
+      message`Embedded engine: seconds to wait while another process uses the data directory (default no limit)`,
   }));
 }
 
@@ -128,9 +129,7 @@ export const connectionFlags = object("ClickHouse", {
     message`Database to use (env CLICKHOUSE_DATABASE; default risk_scoring_<network>)`,
   ),
   dataDir,
-  lockTimeout: lockTimeoutOption(
-    message`Embedded engine: seconds to wait while another process uses the data directory (default no limit)`,
-  ),
+  lockTimeout: lockTimeoutOption(),
   connectTimeout: optional(
     option("--connect-timeout", integer({ min: 1, max: 86400, metavar: "SECONDS" }), {
       description: message`Server: seconds connecting may take (default 10)`,
