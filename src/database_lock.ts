@@ -1,8 +1,10 @@
 /**
- * Serialises the writers of one database on this host (score writes, snapshot imports):
- * each replaces rows by statements ClickHouse does not run as one transaction (a score write
- * rebuilds month partitions from a copy of their rows, an import deletes a batch's rows and
- * inserts the new ones), so two at once could lose or double each other's rows.
+ * Serialises the writers of one database that share a lock directory (score writes,
+ * snapshot imports; by default `.risktrain/locks` of the working directory): each replaces
+ * rows by statements ClickHouse does not run as one transaction (a score write rebuilds
+ * month partitions from a copy of their rows, an import deletes a batch's rows and inserts
+ * the new ones), so two at once could lose or double each other's rows. A lock file only
+ * reaches processes that see the same directory: writers elsewhere are not serialised.
  *
  * @module
  */
@@ -24,8 +26,9 @@ export interface DatabaseLockOptions {
 
 /**
  * Takes the write lock of database `db`, waiting (with a log line naming the holder) while
- * another process or task of this host holds it. Release it by disposing; the operating
- * system releases it if the process dies.
+ * another process or task holds it in the same lock directory. Release it by disposing; the
+ * operating system releases it if the process dies. One task must not take it twice: the
+ * second take waits for the first.
  *
  * @example
  * ```ts ignore

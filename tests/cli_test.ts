@@ -213,8 +213,8 @@ Deno.test("cli trains end to end against a ClickHouse server, then skips the sam
       ...net,
       `--allow-write=${outputDir}`,
     ], "score");
-    assert.equal(both.code, 1);
-    assert.match(both.stderr, /Choose --write or --out, not both/);
+    assert.equal(both.code, 2, "a usage error");
+    assert.match(both.stderr, /--out: Choose --write or --out, not both/);
   } finally {
     await Deno.remove(outputDir, { recursive: true });
   }

@@ -399,40 +399,54 @@ Deno.test("writeScores() run at once on one database keep both writes' rows", as
 });
 
 /**
- * The real engine, with a writer on another host: before each of the first `times` checks
- * a write makes just before its switch, a row of another network lands in alert_scores'
- * month partition.
+ * `source` with a writer on another host: before each of the first `times` checks a write
+ * makes just before its switch, `change(n)` (n = 1, 2, ...) runs on the real engine.
  */
-function concurrentWriter(source: ClickHouse, times: number): ClickHouse {
+function concurrentWriter(
+  source: ClickHouse,
+  times: number,
+  change: (n: number) => Promise<void>,
+): ClickHouse {
   let checks = 0;
   return {
     ...failingInsert(source, Infinity), // the real engine, no fault
     query: async (sql: string, options?: StatementOptions) => {
+      // Each version check reads system.parts once: odd ones when copying, even ones after.
       if (sql.includes("FROM system.parts") && ++checks % 2 === 0 && checks / 2 <= times) {
-        await source.command(
-          "INSERT INTO {db:Identifier}.alert_scores (processing_date, alert_id, score, " +
-            "model_version, network, window_days) VALUES ('2024-01-02', {id:String}, 0.5, 'x', " +
-            "'elsewhere', 7)",
-          { params: { db: DB, id: `elsewhere-${checks}` } },
-        );
+        await change(checks / 2);
       }
       return source.query(sql, options);
     },
   };
 }
 
+/** A row of another network lands in alert_scores' January partition. */
+const insertElsewhere = (source: ClickHouse) => (n: number) =>
+  source.command(
+    "INSERT INTO {db:Identifier}.alert_scores (processing_date, alert_id, score, " +
+      "model_version, network, window_days) VALUES ('2024-01-02', {id:String}, 0.5, 'x', " +
+      "'elsewhere', 7)",
+    { params: { db: DB, id: `elsewhere-${n}` } },
+  );
+
 Deno.test("writeScores() stages again when a writer elsewhere changed its partitions", async () => {
   const source = await setup();
   const results = await scoreAll(source, "2024-01-06");
   await writeScores(source, versioned(results, "_old"), { network: NETWORK });
-  await writeScores(concurrentWriter(source, 1), results, { network: NETWORK });
+  await writeScores(concurrentWriter(source, 1, insertElsewhere(source)), results, {
+    network: NETWORK,
+  });
   const state = await outputState(source);
-  assert.ok(state.alert_scores.some((row) => row.includes("elsewhere-2")), "the other's row");
+  assert.ok(state.alert_scores.some((row) => row.includes("elsewhere-1")), "the other's row");
   assert.ok(!state.alert_scores.some((row) => row.includes("_old")), "this write's rows");
 
   const before = await outputState(source);
   await assert.rejects(
-    writeScores(concurrentWriter(source, 3), versioned(results, "_new"), { network: NETWORK }),
+    writeScores(
+      concurrentWriter(source, 3, insertElsewhere(source)),
+      versioned(results, "_new"),
+      { network: NETWORK },
+    ),
     (error: unknown) =>
       error instanceof RiskTrainError && error.code === "WRITE_CONFLICT" &&
       /changed alert_scores\/202401 of risk_scoring_sc/.test(error.message),
@@ -444,6 +458,41 @@ Deno.test("writeScores() stages again when a writer elsewhere changed its partit
   const failed = after.batch_metadata.filter((row) => row.endsWith("|FAILED"));
   assert.equal(failed.length, 3, "one FAILED row per date");
   assert.ok(failed.every((row) => row.includes("Another writer changed alert_scores/202401")));
+
+  // A deletion elsewhere (a mutation: block numbers stay) is a change too: it stays deleted.
+  const deleteElsewhere = () =>
+    source.command("DELETE FROM {db:Identifier}.alert_scores WHERE network = 'elsewhere'", {
+      params: { db: DB },
+    });
+  await writeScores(concurrentWriter(source, 1, deleteElsewhere), results, { network: NETWORK });
+  const deleted = await outputState(source);
+  assert.ok(!deleted.alert_scores.some((row) => row.includes("elsewhere")), "still deleted");
+  assert.deepEqual(
+    deleted.alert_scores,
+    state.alert_scores.filter((r) => !r.includes("elsewhere")),
+  );
+});
+
+Deno.test("writeScores() recording a failure keeps another writer's batch_metadata rows", async () => {
+  const source = await setup();
+  const results = await scoreAll(source, "2024-01-06");
+  // The write fails at its first staging insert; while it stages its FAILED rows, a writer
+  // elsewhere adds a batch_metadata row of its own.
+  const other = () =>
+    source.command(
+      "INSERT INTO {db:Identifier}.batch_metadata (processing_date, processed_at, status, " +
+        "network, window_days) VALUES ('2024-01-02', now(), 'COMPLETED', 'elsewhere', 7)",
+      { params: { db: DB } },
+    );
+  await assert.rejects(
+    writeScores(concurrentWriter(failingInsert(source, 1), 1, other), results, {
+      network: NETWORK,
+    }),
+    /Injected fault/,
+  );
+  const after = await outputState(source);
+  assert.equal(after.batch_metadata.filter((row) => row.includes("|elsewhere|")).length, 1);
+  assert.equal(after.batch_metadata.filter((row) => row.endsWith("|FAILED")).length, 3);
 });
 
 Deno.test("score()'s result displays in a notebook: metrics and the highest scores first", async () => {

@@ -11,6 +11,7 @@ import type { InferValue } from "npm:@optique/core@0.7.19/parser";
 import { command, constant, option } from "npm:@optique/core@0.7.19/primitives";
 import { string } from "npm:@optique/core@0.7.19/valueparser";
 import { openClickHouse } from "../clickhouse/open.ts";
+import { DEFAULT_LOCK_DIR } from "../database_lock.ts";
 import { importSnapshots } from "../import/import_snapshots.ts";
 import type { CommandContext } from "./commands.ts";
 import { connectionNeeds, resolveConnection } from "./connection.ts";
@@ -63,7 +64,11 @@ type ImportCommand = InferValue<typeof importCommand>;
 export async function runImport(command: ImportCommand, context: CommandContext): Promise<void> {
   const connection = resolveConnection(command, context.env);
   const needs = connectionNeeds(connection);
-  await requirePermissions({ ...needs, read: [...(needs.read ?? []), command.from] });
+  await requirePermissions({
+    ...needs,
+    read: [...(needs.read ?? []), command.from],
+    write: [...(needs.write ?? []), DEFAULT_LOCK_DIR],
+  });
   await using ch = await openClickHouse(connection.clickhouse);
   const result = await importSnapshots(ch, {
     network: command.network,

@@ -16,6 +16,7 @@ import type { InferValue } from "npm:@optique/core@0.7.19/parser";
 import { command, constant, flag, option } from "npm:@optique/core@0.7.19/primitives";
 import { integer, string } from "npm:@optique/core@0.7.19/valueparser";
 import { openClickHouse } from "../clickhouse/open.ts";
+import { DEFAULT_LOCK_DIR } from "../database_lock.ts";
 import { RiskTrainError } from "../errors.ts";
 import { extract } from "../extract/extract.ts";
 import { score } from "../score_model.ts";
@@ -24,7 +25,7 @@ import { writeScores } from "../score/write_scores.ts";
 import { DEFAULT_OUTPUT_DIR, latest, list, load } from "../storage/registry.ts";
 import type { ExtractedData, LoadedModel, ModelType } from "../types.ts";
 import type { CommandContext } from "./commands.ts";
-import { connectionNeeds, resolveConnection } from "./connection.ts";
+import { connectionNeeds, resolveConnection, usageError } from "./connection.ts";
 import { examples } from "./examples.ts";
 import { requirePermissions } from "./permissions.ts";
 import { figure, wrapList } from "./human.ts";
@@ -127,18 +128,20 @@ function metricsLines(result: ScoreResult): string[] {
  */
 export async function runScore(command: ScoreCommand, context: CommandContext): Promise<void> {
   const outputDir = command.outputDir ?? DEFAULT_OUTPUT_DIR;
-  if (command.write && command.out) {
-    throw new RiskTrainError("CONFIG_INVALID", "Choose --write or --out, not both");
-  }
+  if (command.write && command.out) usageError("out", "Choose --write or --out, not both");
   if (command.model && command.modelType) {
-    throw new RiskTrainError("CONFIG_INVALID", "Choose --model or --model-type, not both");
+    usageError("modelType", "Choose --model or --model-type, not both");
   }
   const connection = resolveConnection(command, context.env);
   const needs = connectionNeeds(connection);
   await requirePermissions({
     ...needs,
     read: [...(needs.read ?? []), outputDir],
-    write: [...(needs.write ?? []), ...(command.out ? [dirname(command.out)] : [])],
+    write: [
+      ...(needs.write ?? []),
+      ...(command.out ? [dirname(command.out)] : []),
+      ...(command.write ? [DEFAULT_LOCK_DIR] : []),
+    ],
   });
   const models = await modelsFor(command, outputDir);
   if (command.out && models.length !== 1) {

@@ -62,7 +62,7 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Stops between statements (and the running one); rejects with CancelledError. */
   signal?: AbortSignal;
-  /** Directory of the lock serialising this host's writers of a database (default `.risktrain/locks`). */
+  /** Lock directory shared by the writers of a database that take turns (default `.risktrain/locks`). */
   lockDir?: string;
 }
 
@@ -225,8 +225,8 @@ const NETWORK = " AND network = {stamp_network:String}";
  * (converted in ClickHouse SQL as it is read) and its staged row count checked; only then
  * are the imported batches' rows of each table replaced by the staged ones (one DELETE per
  * table, when it holds any of them): importing a batch twice gives the same rows, and
- * writers of the database on this host (imports, score writes) take turns from the migration
- * on (a lock file in `lockDir`). A batch without alerts.parquet imports what it has, with a warning
+ * writers of the database sharing a lock directory (imports, score writes; `lockDir`) take
+ * turns from the migration on. A batch without alerts.parquet imports what it has, with a warning
  * that the alert and cluster models need alerts. patterns.parquet is verified, not loaded
  * (no table of the contract holds patterns).
  *
@@ -271,7 +271,7 @@ export async function importSnapshots(
     dir: layout.networkDir,
   });
 
-  // Another import (or score write) of the database on this host waits for this one: two
+  // Another import (or score write) of the database with this lock directory waits: two
   // imports of a batch at once would each delete its rows, then both insert them.
   await using _lock = await lockDatabaseWrites(databaseFor(network, opts.database), {
     lockDir: opts.lockDir,

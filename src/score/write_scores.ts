@@ -7,9 +7,10 @@
  */
 import { DateDay, makeVector, Table, Utf8, vectorFromArray } from "npm:apache-arrow@21.2.0";
 import { getLogger } from "npm:@logtape/logtape@2.4.2";
+import { z } from "npm:zod@4.6.7";
 import { lockDatabaseWrites } from "../database_lock.ts";
 import { RiskTrainError, throwIfAborted } from "../errors.ts";
-import { databaseFor } from "../options.ts";
+import { databaseFor, DatabaseSchema, NetworkSchema, parseOptions } from "../options.ts";
 import { SCHEMA_FILES } from "../schema/schema_files.ts";
 import type { ClickHouse, ModelType } from "../types.ts";
 import { changedPartitions, type PartitionRef, partitionVersions } from "./partition_versions.ts";
@@ -37,9 +38,18 @@ export interface WriteScoresOptions {
   signal?: AbortSignal;
   /** Milliseconds spent before the write (extraction), added to `latencies_ms_total`. */
   elapsedMs?: number;
-  /** Directory of the lock serialising this host's writers of a database (default `.risktrain/locks`). */
+  /** Lock directory shared by the writers of a database that take turns (default `.risktrain/locks`). */
   lockDir?: string;
 }
+
+/** The zod schema of {@linkcode WriteScoresOptions}. */
+export const WriteScoresOptionsSchema: z.ZodType<WriteScoresOptions> = z.object({
+  network: NetworkSchema,
+  database: DatabaseSchema.optional(),
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+  elapsedMs: z.number().min(0).optional(),
+  lockDir: z.string().min(1).optional(),
+}).strict();
 
 /** What {@linkcode writeScores} wrote. */
 export interface WriteScoresResult {
@@ -61,7 +71,8 @@ const monthOf = (day: number) => {
 /**
  * `db`.`table` for the one place ClickHouse's grammar takes no identifier parameter (the
  * source table of `REPLACE PARTITION ... FROM`): both names are checked to be plain
- * identifiers (the database by its option schema, the staging name is generated here).
+ * identifiers (the database's option schema checks it too; the staging name is generated
+ * here).
  */
 function quotedTable(db: string, table: string): string {
   for (const name of [db, table]) {
@@ -189,12 +200,14 @@ interface StagedPartition {
  * switch leaves the previous rows; the switch itself is a few metadata operations that are
  * not cancelled.
  *
- * Two writes at once never lose each other's rows: writers of one database on this host
- * (score writes, imports) wait for each other (a lock file in `lockDir`), and a write that finds, just before the
- * switch, that a writer elsewhere changed one of its partitions since it copied them stages
- * again (WRITE_CONFLICT after 3 attempts, with nothing written). ClickHouse has no
- * transaction across the check and the switch, so writers on two hosts committing the same
- * partition within those milliseconds can still race: schedule one scoring job per network.
+ * Two writes at once never lose each other's rows: writers of one database sharing a lock
+ * directory (score writes, imports; `lockDir`) wait for each other, and a write that finds,
+ * just before the switch, that another writer inserted, switched or mutated one of its
+ * partitions since it copied them stages again (WRITE_CONFLICT after 3 attempts, with
+ * nothing written). Recording a failure is checked the same way. ClickHouse has no
+ * transaction across the check and the switch, so writers without a shared lock directory
+ * switching the same partition within those milliseconds can still race: schedule one
+ * scoring job per network.
  *
  * @example
  * ```ts ignore
@@ -208,6 +221,7 @@ export async function writeScores(
   options: WriteScoresOptions,
 ): Promise<WriteScoresResult> {
   const started = performance.now();
+  options = parseOptions(WriteScoresOptionsSchema, options, "writeScores options");
   const { network, signal } = options;
   const db = databaseFor(network, options.database);
   if (results.length === 0) throw new RangeError("No score results to write");
@@ -278,16 +292,47 @@ export async function writeScores(
       );
     }
   };
+  /** Drops every staging table, each on its own: one that fails is logged, never thrown. */
   const dropStaged = async () => {
     for (const { stage } of staged.splice(0)) {
       await ch.command("DROP TABLE IF EXISTS {db:Identifier}.{stage:Identifier}", {
         params: { db, stage },
+      }).catch((error) => logger.warn("Could not drop {stage}: {error}", { stage, error }));
+    }
+  };
+  /**
+   * Stages with `stageAll`, then switches every staged partition, unless another writer
+   * changed one of `refs` since they were copied: then it stages again, and after
+   * STAGING_ATTEMPTS attempts throws WRITE_CONFLICT with nothing switched.
+   */
+  const stageAndSwitch = async (
+    refs: readonly PartitionRef[],
+    stageAll: () => Promise<void>,
+    cancel?: AbortSignal,
+  ) => {
+    for (let attempt = 1;; attempt++) {
+      const copied = await partitionVersions(ch, db, refs, cancel);
+      await stageAll();
+      throwIfAborted(cancel);
+      const changed = changedPartitions(copied, await partitionVersions(ch, db, refs));
+      if (changed.length === 0) return await commit();
+      await dropStaged();
+      if (attempt === STAGING_ATTEMPTS) {
+        throw new RiskTrainError(
+          "WRITE_CONFLICT",
+          `Another writer changed ${changed.join(", ")} of ${db} while this write staged ` +
+            `them, ${STAGING_ATTEMPTS} times: nothing was written (run one scoring job per ` +
+            "network at a time)",
+        );
+      }
+      logger.warn("Another writer changed {partitions} while this write staged them: again", {
+        partitions: changed,
       });
     }
   };
 
   let rows: Record<string, number> = {};
-  const stageAll = async () => {
+  const stageScores = async () => {
     rows = {};
     for (const month of months) {
       const inMonth = new Set(batches.filter((b) => monthOf(b.day) === month).map((b) => b.day));
@@ -308,27 +353,7 @@ export async function writeScores(
     }
   };
   try {
-    for (let attempt = 1;; attempt++) {
-      const copied = await partitionVersions(ch, db, partitions, signal);
-      await stageAll();
-      throwIfAborted(signal);
-      const changed = changedPartitions(copied, await partitionVersions(ch, db, partitions));
-      if (changed.length === 0) break;
-      await dropStaged();
-      if (attempt === STAGING_ATTEMPTS) {
-        throw new RiskTrainError(
-          "WRITE_CONFLICT",
-          `Another writer changed ${changed.join(", ")} of ${db} while this write staged ` +
-            `them, ${STAGING_ATTEMPTS} times: nothing was written (run one scoring job per ` +
-            "network at a time)",
-        );
-      }
-      logger.warn("Another writer changed {partitions} while this write staged them: again", {
-        partitions: changed,
-      });
-    }
-    throwIfAborted(signal);
-    await commit();
+    await stageAndSwitch(partitions, stageScores, signal);
   } catch (error) {
     await dropStaged();
     await recordFailure(error);
@@ -341,13 +366,13 @@ export async function writeScores(
 
   /**
    * Replaces the dates' PROCESSING and earlier FAILED rows by this run's FAILED rows; the
-   * COMPLETED row describing the rows still in the score tables stays.
+   * COMPLETED row describing the rows still in the score tables stays. Not cancelled (the
+   * run already is); checked against other writers like the scores.
    */
   async function recordFailure(error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     scope.totalMs = (options.elapsedMs ?? 0) + performance.now() - started;
-    const failedSignal = signal;
-    try {
+    const stageFailed = async () => {
       for (const month of months) {
         const inMonth = batches.filter((b) => monthOf(b.day) === month);
         const name = `_risktrain_stage_batch_metadata_${month}_${run}_failed`;
@@ -366,18 +391,16 @@ export async function writeScores(
           { database: db },
         );
       }
-      const failedOnly = staged.filter((s) => s.stage.endsWith("_failed"));
-      for (const { stage, month } of failedOnly) {
-        await ch.command(
-          "ALTER TABLE {db:Identifier}.batch_metadata REPLACE PARTITION {month:UInt32} " +
-            "FROM " + quotedTable(db, stage),
-          { params: { db, month } },
-        );
-      }
+    };
+    try {
+      await stageAndSwitch(
+        months.map((month) => ({ table: "batch_metadata", month })),
+        stageFailed,
+      );
     } catch (recordError) {
       logger.error("Could not record the failed scoring run in batch_metadata: {error}", {
         error: String(recordError),
-        aborted: failedSignal?.aborted ?? false,
+        aborted: signal?.aborted ?? false,
       });
     } finally {
       await dropStaged();
