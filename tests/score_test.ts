@@ -473,6 +473,20 @@ Deno.test("writeScores() stages again when a writer elsewhere changed its partit
   );
 });
 
+Deno.test("writeScores() refuses a database that is not a plain identifier before anything", async () => {
+  const source = await setup();
+  const results = await scoreAll(source, "2024-01-08");
+  const lockDir = await Deno.makeTempDir({ prefix: "risktrain-locks-" });
+  await assert.rejects(
+    writeScores(source, results, { network: NETWORK, database: "../../escaped", lockDir }),
+    (error: unknown) =>
+      error instanceof RiskTrainError && error.code === "CONFIG_INVALID" &&
+      /database/.test(error.message),
+  );
+  assert.deepEqual([...Deno.readDirSync(lockDir)], [], "no lock file");
+  await Deno.remove(lockDir);
+});
+
 Deno.test("writeScores() recording a failure keeps another writer's batch_metadata rows", async () => {
   const source = await setup();
   const results = await scoreAll(source, "2024-01-06");
