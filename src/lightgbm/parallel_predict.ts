@@ -7,7 +7,7 @@
  */
 import type { PredictType } from "./booster.ts";
 import type { DatasetSource } from "./dataset.ts";
-import type { TrainingPool } from "./training_pool.ts";
+import { share, type TrainingPool } from "./training_pool.ts";
 
 /** Options of {@linkcode predictOnPool}. */
 export interface PoolPredictOptions {
@@ -15,17 +15,6 @@ export interface PoolPredictOptions {
   type: PredictType;
   /** Cancels the prediction (CancelledError); running slices stop at once. */
   signal?: AbortSignal;
-}
-
-/** `source` with its values on a SharedArrayBuffer, so that no worker gets a copy. */
-function shared<T extends Pick<DatasetSource, "numRows" | "numFeatures" | "data">>(source: T): T {
-  if (source.data.buffer instanceof SharedArrayBuffer) return source;
-  const Constructor = source.data.constructor as new (
-    buffer: SharedArrayBuffer,
-  ) => typeof source.data;
-  const data = new Constructor(new SharedArrayBuffer(source.data.byteLength));
-  data.set(source.data);
-  return { ...source, data };
 }
 
 /**
@@ -47,7 +36,7 @@ export async function predictOnPool(
   const { numRows, numFeatures } = source;
   const slices = Math.max(1, Math.min(pool.size, numRows));
   const per = Math.ceil(numRows / slices);
-  const matrix = shared({ numRows, numFeatures, data: source.data });
+  const matrix = { numRows, numFeatures, data: share(source.data) };
   const modelKey = crypto.randomUUID();
   const parts = await Promise.all(
     Array.from({ length: slices }, (_, i) =>

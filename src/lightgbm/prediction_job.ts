@@ -41,7 +41,7 @@ export async function runPredictionJob(job: PredictionJob): Promise<Float64Array
   await initLightGBM();
   if (cached?.key !== job.modelKey) {
     cached?.booster.free();
-    cached = null;
+    cached = null; // not a freed booster, should parsing the new model throw
     cached = { key: job.modelKey, booster: Booster.fromModelString(job.modelText) };
   }
   const rows = Int32Array.from({ length: job.rowCount }, (_, i) => job.firstRow + i);

@@ -73,6 +73,15 @@ function typedArrays(source: DatasetSource | undefined): ArrayBufferView[] {
   );
 }
 
+/** `values` on a SharedArrayBuffer: itself when it already is, else a copy. */
+export function share<T extends Float32Array | Float64Array | Int32Array>(values: T): T {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const Constructor = values.constructor as new (buffer: SharedArrayBuffer) => T;
+  const copy = new Constructor(new SharedArrayBuffer(values.byteLength));
+  copy.set(values as never);
+  return copy;
+}
+
 /**
  * Copies a matrix's typed arrays onto SharedArrayBuffers, so that every job posted to a
  * {@linkcode TrainingPool} reads the same memory instead of a copy.
@@ -87,13 +96,6 @@ function typedArrays(source: DatasetSource | undefined): ArrayBufferView[] {
  * ```
  */
 export function shareSource(source: DatasetSource): DatasetSource {
-  const share = <T extends Float32Array | Float64Array | Int32Array>(values: T): T => {
-    if (values.buffer instanceof SharedArrayBuffer) return values;
-    const Constructor = values.constructor as new (buffer: SharedArrayBuffer) => T;
-    const copy = new Constructor(new SharedArrayBuffer(values.byteLength));
-    copy.set(values as never);
-    return copy;
-  };
   return {
     ...source,
     data: share(source.data),
